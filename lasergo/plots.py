@@ -1,0 +1,25 @@
+"""One seaborn style for every report chart, and the source line under each chart.
+
+A chart's title states its finding; axes carry units; the source goes under
+the plot (``add_source``), so a reader of the HTML never needs the code.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+SECTOR_COLOURS = {"photonics": "#1f77b4", "health_tech": "#d62728"}
+SECTOR_NAMES = {"photonics": "photonics", "health_tech": "health technology"}
+
+
+def set_style() -> None:
+    """The workbook's chart style: seaborn whitegrid, readable sizes, PNG at 110 dpi."""
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (8, 4.2),
+                         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left"})
+
+
+def add_source(fig: plt.Figure, text: str) -> None:
+    """Write ``Source: text`` under the figure, left-aligned, in small grey type."""
+    fig.text(0.01, -0.02, f"Source: {text}", ha="left", va="top", fontsize=8, color="#555555", wrap=True)

@@ -1,0 +1,363 @@
+"""Pandera schemas of the tables researchers collect (one file per table).
+
+Every column carries its documentation in the schema itself: ``description``,
+and ``metadata`` with ``unit``, ``example`` and, for list columns, the allowed
+codes (``list_of``). ``data/README.md`` is generated from these schemas by
+:func:`markdown_doc`, so the documentation cannot drift from the checks.
+
+List columns hold several codes in one cell separated by ``;`` (for example
+``supplier;integrator``), so that a spreadsheet stays one row per record.
+Shares are percentages from 0 to 100; money is in millions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from lasergo import reference
+
+LIST_SEPARATOR = ";"
+
+ROLES = ("supplier", "integrator", "end_user")
+ROLE_NAMES = {
+    "supplier": "technology supplier",
+    "integrator": "system integrator",
+    "end_user": "system user / end-user",
+}
+TARGET_GROUPS = ("direct", "indirect")
+WAVES = ("entry", "yearly", "exit")
+KPI_NUMBERS = tuple(range(1, 8))
+NOVELTY_LEVELS = {
+    1: "incremental improvement of an existing product",
+    2: "new to the company",
+    3: "new to the target market",
+    4: "new to the European market",
+    5: "new to the world",
+}
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "KRW", "CAD", "AUD", "NZD", "MYR", "SGD", "ILS")
+
+
+def split_codes(cell: object) -> list[str]:
+    """The codes in a ``;``-separated cell, stripped; an empty or missing cell gives []."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)) or cell is pd.NA:
+        return []
+    return [part.strip() for part in str(cell).split(LIST_SEPARATOR) if part.strip()]
+
+
+def codes_in(allowed: Callable[[], tuple[str, ...]], what: str) -> pa.Check:
+    """Element check: every ``;``-separated code of a cell is one of ``allowed()``."""
+
+    def check(cell: object) -> bool:
+        known = set(allowed())
+        return all(code in known for code in split_codes(cell))
+
+    return pa.Check(check, element_wise=True, ignore_na=True, name="codes_in",
+                    error=f"unknown {what}")
+
+
+def not_empty_list(what: str) -> pa.Check:
+    return pa.Check(lambda cell: len(split_codes(cell)) > 0, element_wise=True,
+                    ignore_na=False, name="not_empty", error=f"at least one {what} is required")
+
+
+def _cluster_ids() -> tuple[str, ...]:
+    return tuple(reference.clusters()["id"])
+
+
+def _technology_ids() -> tuple[str, ...]:
+    return tuple(reference.technology_uses()["id"])
+
+
+def _thematic_segments() -> tuple[str, ...]:
+    seg = reference.segments()
+    return tuple(seg.loc[seg["kind"] == "thematic", "id"])
+
+
+def _all_segments() -> tuple[str, ...]:
+    return tuple(reference.segments()["id"])
+
+
+def _target_markets() -> tuple[str, ...]:
+    mk = reference.markets()
+    return tuple(mk.loc[mk["kind"] == "target", "id"])
+
+
+def _all_markets() -> tuple[str, ...]:
+    return tuple(reference.markets()["id"])
+
+
+def _col(dtype, description: str, unit: str, example: str, checks=None, *,
+         nullable: bool = False, unique: bool = False, list_of: str | None = None) -> pa.Column:
+    meta = {"unit": unit, "example": example}
+    if list_of:
+        meta["list_of"] = list_of
+    return pa.Column(dtype, checks=checks or [], nullable=nullable, unique=unique,
+                     report_duplicates="exclude_first", description=description, metadata=meta)
+
+
+def _in(values, what: str) -> pa.Check:
+    values = tuple(values)
+    return pa.Check.isin(values, error=f"unknown {what}; allowed: {', '.join(map(str, values))}")
+
+
+def _in_lazy(allowed: Callable[[], tuple[str, ...]], what: str) -> pa.Check:
+    return pa.Check(lambda s: s.isin(allowed()), name="isin", error=f"unknown {what}")
+
+
+def _between(low: float, high: float, what: str) -> pa.Check:
+    return pa.Check.in_range(low, high, error=f"{what} must be between {low:g} and {high:g}")
+
+
+def _at_least(low: float, what: str) -> pa.Check:
+    return pa.Check.ge(low, error=f"{what} must be {low:g} or more")
+
+
+def companies_schema() -> pa.DataFrameSchema:
+    """Companies of the target group: one row per SME."""
+    return pa.DataFrameSchema(
+        {
+            "id": _col(str, "Company identifier, unique; pseudonymous in shared data", "", "C0001",
+                       unique=True),
+            "cluster": _col(str, "Cluster the company belongs to (id from data/reference/clusters.csv)",
+                            "", "LITEK", _in_lazy(_cluster_ids, "cluster id")),
+            "name": _col(str, "Company name (confidential: shown only in internal reports)", "",
+                         "Vilnius Optics UAB"),
+            "roles": _col(str, "Roles in a value network: supplier (technology supplier), "
+                          "integrator (system integrator), end_user (system user / end-user)",
+                          "list", "supplier;integrator",
+                          [not_empty_list("role"), codes_in(lambda: ROLES, "role")], list_of="roles"),
+            "employees": _col("Int64", "Employees (head count) at the latest survey", "persons", "12",
+                              _at_least(0, "employees"), nullable=True),
+            "revenue_eur_m": _col(float, "Annual revenue", "EUR million", "2.4",
+                                  _at_least(0, "revenue"), nullable=True),
+            "rd_share_pct": _col(float, "R&D spending as a share of revenue", "percent 0-100", "15",
+                                 _between(0, 100, "R&D share"), nullable=True),
+            "export_share_pct": _col(float, "Revenue from outside the EU as a share of revenue",
+                                     "percent 0-100", "35", _between(0, 100, "export share"),
+                                     nullable=True),
+            "technology_uses": _col(str, "Technology uses the company offers or applies "
+                                    "(ids T01-T35 from data/reference/technology_uses.csv)", "list",
+                                    "T01;T20", [not_empty_list("technology use"),
+                                                codes_in(_technology_ids, "technology use")],
+                                    list_of="technology_uses"),
+            "segments": _col(str, "Thematic market segments served (ids from "
+                             "data/reference/segments.csv, kind thematic)", "list",
+                             "diagnostics_imaging", codes_in(_thematic_segments, "segment"),
+                             nullable=True, list_of="segments"),
+            "target_markets": _col(str, "Target markets of interest (ids from "
+                                   "data/reference/markets.csv, kind target)", "list", "japan;canada",
+                                   codes_in(_target_markets, "target market"), nullable=True,
+                                   list_of="markets"),
+            "target_group": _col(str, "direct (one of the 20 per cluster) or indirect", "", "direct",
+                                 _in(TARGET_GROUPS, "target group")),
+            "joined": _col("datetime64[ns]", "Date the company joined the action", "date (YYYY-MM-DD)",
+                           "2024-02-15"),
+        },
+        strict=False,
+        name="companies",
+    )
+
+
+def products_schema() -> pa.DataFrameSchema:
+    """Products of the companies (the New Product Analysis)."""
+    return pa.DataFrameSchema(
+        {
+            "id": _col(str, "Product identifier, unique", "", "P0001", unique=True),
+            "company": _col(str, "Company id (from companies)", "", "C0001"),
+            "name": _col(str, "Product name (confidential)", "", "OCT probe", nullable=True),
+            "technology_use": _col(str, "Main technology use (id T01-T35)", "", "T20",
+                                   _in_lazy(_technology_ids, "technology use")),
+            "trl": _col("Int64", "Technology readiness level", "1-9", "7", _between(1, 9, "TRL")),
+            "segment": _col(str, "Thematic segment the product serves", "", "diagnostics_imaging",
+                            _in_lazy(_thematic_segments, "segment")),
+            "novelty": _col("Int64", "Novelty: " + "; ".join(f"{k} {v}" for k, v in NOVELTY_LEVELS.items()),
+                            "1-5", "3", _between(1, 5, "novelty")),
+        },
+        strict=False,
+        name="products",
+    )
+
+
+def survey_waves_schema() -> pa.DataFrameSchema:
+    """Answers of the entry, yearly and exit surveys: one row per company and wave."""
+    return pa.DataFrameSchema(
+        {
+            "company": _col(str, "Company id (from companies)", "", "C0001"),
+            "wave_date": _col("datetime64[ns]", "Date the answers refer to (yearly waves: tax-return time)",
+                              "date (YYYY-MM-DD)", "2025-06-30"),
+            "wave": _col(str, "Survey wave: entry, yearly or exit", "", "yearly",
+                         _in(WAVES, "survey wave")),
+            "revenue_eur_m": _col(float, "Annual revenue", "EUR million", "2.6",
+                                  _at_least(0, "revenue"), nullable=True),
+            "export_share_pct": _col(float, "Revenue from outside the EU as a share of revenue",
+                                     "percent 0-100", "38", _between(0, 100, "export share"),
+                                     nullable=True),
+            "rd_share_pct": _col(float, "R&D spending as a share of revenue", "percent 0-100", "14",
+                                 _between(0, 100, "R&D share"), nullable=True),
+            "employees": _col("Int64", "Employees (head count)", "persons", "13",
+                              _at_least(0, "employees"), nullable=True),
+        },
+        unique=["company", "wave_date"],
+        report_duplicates="exclude_first",
+        strict=False,
+        name="survey_waves",
+    )
+
+
+def kpi_ledger_schema() -> pa.DataFrameSchema:
+    """Events and results that count towards the seven KPIs (roadmap section 2.4)."""
+    return pa.DataFrameSchema(
+        {
+            "date": _col("datetime64[ns]", "Date of the event or result", "date (YYYY-MM-DD)",
+                         "2025-03-12"),
+            "kpi": _col("Int64", "KPI number (data/reference/kpi_targets.csv)", "1-7", "3",
+                        _in(KPI_NUMBERS, "KPI number")),
+            "value": _col(float, "Count of events (KPIs 1-5, 7) or percentage points (KPI 6)",
+                          "count or percent", "1", _at_least(0, "value")),
+            "cluster": _col(str, "Cluster that reports the entry", "", "OV",
+                            _in_lazy(_cluster_ids, "cluster id")),
+            "evidence": _col(str, "Reference to the proof (minutes, signed MoU, attendance list); "
+                             "entries without evidence are reported as unverified", "",
+                             "MoU-2025-014", nullable=True),
+            "note": _col(str, "Free text", "", "matchmaking at MEDICA", nullable=True),
+        },
+        strict=False,
+        name="kpi_ledger",
+    )
+
+
+def market_figures_schema() -> pa.DataFrameSchema:
+    """Market sizes from public sources, with year, currency and range."""
+    return pa.DataFrameSchema(
+        {
+            "market": _col(str, "Market id (data/reference/markets.csv)", "", "japan",
+                           _in_lazy(_all_markets, "market")),
+            "segment": _col(str, "Segment id (data/reference/segments.csv)", "", "medical_devices",
+                            _in_lazy(_all_segments, "segment")),
+            "year": _col("Int64", "Year the figure refers to", "year", "2013", _between(1990, 2100, "year")),
+            "value_m": _col(float, "Best estimate", "million of currency", "30200",
+                            _at_least(0, "value")),
+            "low_m": _col(float, "Low end of the range, where known", "million of currency", "",
+                          _at_least(0, "low"), nullable=True),
+            "high_m": _col(float, "High end of the range, where known", "million of currency", "",
+                           _at_least(0, "high"), nullable=True),
+            "currency": _col(str, "ISO 4217 currency code", "", "USD", _in(CURRENCIES, "currency")),
+            "source": _col(str, "Publication and year", "", "US ITA 2016 Top Markets Report"),
+            "note": _col(str, "Free text", "", "as cited", nullable=True),
+        },
+        checks=[
+            pa.Check(lambda df: df["low_m"].isna() | (df["low_m"] <= df["value_m"]), name="low_le_value",
+                     error="low_m is above value_m"),
+            pa.Check(lambda df: df["high_m"].isna() | (df["high_m"] >= df["value_m"]), name="high_ge_value",
+                     error="high_m is below value_m"),
+        ],
+        strict=False,
+        name="market_figures",
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    """An input table: its file stem, schema, and the columns that refer to other tables."""
+
+    name: str
+    schema: Callable[[], pa.DataFrameSchema]
+    required: bool
+    description: str
+    foreign_keys: tuple[tuple[str, str], ...] = ()  # (column, table whose `id` it names)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("companies", companies_schema, True,
+              "One row per SME of the direct and indirect target groups."),
+        Table("products", products_schema, True,
+              "One row per product (New Product Analysis).", (("company", "companies"),)),
+        Table("survey_waves", survey_waves_schema, True,
+              "One row per company and survey wave (entry, yearly at tax-return time, exit).",
+              (("company", "companies"),)),
+        Table("kpi_ledger", kpi_ledger_schema, True,
+              "One row per event or result counted towards a KPI."),
+        Table("market_figures", market_figures_schema, False,
+              "Optional: market sizes found by researchers, added to "
+              "data/reference/market_figures.csv."),
+    )
+}
+
+
+def _dtype_name(column: pa.Column) -> str:
+    name = str(column.dtype).lower()
+    if column.metadata and column.metadata.get("list_of"):
+        return "list of codes"
+    if name.startswith(("str", "string")):
+        return "text"
+    return {"int64": "integer", "float64": "number", "datetime64[ns]": "date"}.get(name, name)
+
+
+def _allowed_text(column: pa.Column) -> str:
+    texts = [check.error for check in column.checks if check.error]
+    return "; ".join(texts)
+
+
+def markdown_doc() -> str:
+    """The input-table documentation of ``data/README.md``, generated from the schemas."""
+    lines: list[str] = []
+    for table in TABLES.values():
+        schema = table.schema()
+        lines += [f"### `{table.name}.csv` (or `.xlsx`)", "", table.description, ""]
+        if schema.unique:
+            lines += [f"Each combination of {', '.join(f'`{c}`' for c in schema.unique)} appears once.", ""]
+        lines += ["| column | type | unit | required | checks | example | meaning |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, column in schema.columns.items():
+            meta = column.metadata or {}
+            checks = _allowed_text(column)
+            if column.unique:
+                checks = "; ".join(filter(None, ["unique", checks]))
+            lines.append(
+                f"| `{name}` | {_dtype_name(column)} | {meta.get('unit', '')} | "
+                f"{'no' if column.nullable else 'yes'} | {checks} | {meta.get('example', '')} | "
+                f"{column.description} |"
+            )
+        lines.append("")
+    lines += ["### Codes", "",
+              "The codes allowed in the columns above; the reference tables in `data/reference/` "
+              "give each code's source.", ""]
+    clusters = reference.clusters()
+    code_lists = {
+        "cluster": zip(clusters["id"], clusters["name"]),
+        "role": ROLE_NAMES.items(),
+        "technology use": zip(reference.technology_uses()["id"], reference.technology_uses()["name"]),
+        "thematic segment": ((i, n) for i, n, k in reference.segments()[["id", "name", "kind"]].itertuples(
+            index=False) if k == "thematic"),
+        "market (target markets are the eight missions)": zip(
+            reference.markets()["id"], reference.markets()["name"] + " (" + reference.markets()["kind"] + ")"),
+        "survey wave": ((w, w) for w in WAVES),
+        "novelty": ((str(k), v) for k, v in NOVELTY_LEVELS.items()),
+    }
+    for what, pairs in code_lists.items():
+        lines.append(f"- **{what}**: " + "; ".join(f"`{code}` {name}" for code, name in pairs))
+    lines.append("")
+    return "\n".join(lines)
+
+
+DOC_START = "<!-- generated from lasergo/schemas.py: start -->"
+DOC_END = "<!-- generated from lasergo/schemas.py: end -->"
+
+
+def update_readme(path: Path) -> bool:
+    """Rewrite the generated part of ``path`` (between the markers); True if it changed."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(DOC_START)
+    _, _, tail = rest.partition(DOC_END)
+    new = f"{head}{DOC_START}\n{markdown_doc()}\n{DOC_END}{tail}"
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text

@@ -1,0 +1,165 @@
+"""Loading and validation: every class of bad input is reported with its file, row and column."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lasergo.io import InputError, load_data
+from tests.conftest import VALID_TABLES, write_tables
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_data(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def replace_in(folder: Path, file: str, old: str, new: str) -> None:
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_valid_folder_loads_with_types(valid_dir):
+    data = load_data(valid_dir)
+    assert list(data.companies["id"]) == ["C1", "C2", "C3"]
+    assert data.companies["employees"].dtype == "Int64"
+    assert data.companies["joined"].dtype == "datetime64[ns]"
+    assert pd.isna(data.companies.loc[2, "rd_share_pct"])
+    assert data.products["trl"].tolist() == [7, 6]
+    assert data.market_figures.empty  # optional table absent
+    assert not data.synthetic
+
+
+def test_missing_file(valid_dir):
+    (valid_dir / "products.csv").unlink()
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'products.csv'}:-:-: missing file (expected products.csv or products.xlsx)"]
+
+
+def test_missing_column(valid_dir):
+    replace_in(valid_dir, "kpi_ledger.csv", "date,kpi,value,cluster", "day,kpi,value,cluster")
+    assert f"{valid_dir / 'kpi_ledger.csv'}:1:date: missing column" in problems_of(valid_dir)
+
+
+def test_wrong_type_names_row_and_column(valid_dir):
+    replace_in(valid_dir, "companies.csv", "MEDICEN,Beta Diagnostics,end_user;integrator,30,",
+               "MEDICEN,Beta Diagnostics,end_user;integrator,thirty,")
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'companies.csv'}:3:employees: expected a whole number, got 'thirty'"]
+
+
+def test_bad_date(valid_dir):
+    replace_in(valid_dir, "survey_waves.csv", "C1,2025-06-30", "C1,30/06/2025x")
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'survey_waves.csv'}:3:wave_date: expected a date YYYY-MM-DD, got '30/06/2025x'"]
+
+
+def test_share_above_100_percent(valid_dir):
+    replace_in(valid_dir, "companies.csv", "2.5,15,40,T08", "2.5,15,140,T08")
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{valid_dir / 'companies.csv'}:2:export_share_pct: export share must be between 0 and 100")
+
+
+def test_trl_out_of_range(valid_dir):
+    replace_in(valid_dir, "products.csv", "T20,6,", "T20,12,")
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{valid_dir / 'products.csv'}:3:trl: TRL must be between 1 and 9")
+    assert "12" in problem
+
+
+def test_duplicate_id(valid_dir):
+    replace_in(valid_dir, "products.csv", "P2,C2", "P1,C2")
+    assert problems_of(valid_dir) == [f"{valid_dir / 'products.csv'}:3:id: duplicate 'P1'"]
+
+
+def test_duplicate_company_and_wave(valid_dir):
+    replace_in(valid_dir, "survey_waves.csv", "C1,2025-06-30,yearly", "C1,2024-02-01,yearly")
+    problems = problems_of(valid_dir)
+    assert any(p.startswith(f"{valid_dir / 'survey_waves.csv'}:3:company,wave_date: duplicate") for p in problems)
+
+
+def test_unknown_cluster(valid_dir):
+    replace_in(valid_dir, "kpi_ledger.csv", "2,1,LITEK", "2,1,LASERLAND")
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{valid_dir / 'kpi_ledger.csv'}:3:cluster: unknown cluster id")
+    assert "LASERLAND" in problem
+
+
+def test_unknown_code_in_list_column(valid_dir):
+    replace_in(valid_dir, "companies.csv", "T08;T35", "T08;T99")
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{valid_dir / 'companies.csv'}:2:technology_uses: unknown technology use")
+    assert "T99" in problem
+
+
+def test_unknown_company_in_products(valid_dir):
+    replace_in(valid_dir, "products.csv", "P2,C2", "P2,C9")
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'products.csv'}:3:company: unknown company id 'C9' (not in companies.csv)"]
+
+
+def test_empty_file(valid_dir):
+    (valid_dir / "kpi_ledger.csv").write_text("", encoding="utf-8")
+    assert problems_of(valid_dir) == [f"{valid_dir / 'kpi_ledger.csv'}:-:-: empty file (no header row)"]
+
+
+def test_unreadable_encoding(valid_dir):
+    text = VALID_TABLES["companies.csv"].replace("Beta Diagnostics", "Bêta Diagnostics")
+    (valid_dir / "companies.csv").write_bytes(text.encode("latin-1"))
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{valid_dir / 'companies.csv'}:3:-: not UTF-8 text")
+
+
+def test_required_value_missing(valid_dir):
+    replace_in(valid_dir, "products.csv", "P1,C1,Q-switch module,T08,7", "P1,C1,Q-switch module,T08,")
+    assert problems_of(valid_dir) == [f"{valid_dir / 'products.csv'}:2:trl: value is required"]
+
+
+def test_all_problems_collected_across_files(valid_dir):
+    replace_in(valid_dir, "products.csv", "T20,6,", "T20,12,")
+    replace_in(valid_dir, "kpi_ledger.csv", "2,1,LITEK", "9,1,LITEK")
+    (valid_dir / "survey_waves.csv").unlink()
+    problems = problems_of(valid_dir)
+    assert len(problems) == 3
+    assert {p.split(":-:")[0].split(":")[0] for p in problems} == {
+        str(valid_dir / "products.csv"), str(valid_dir / "kpi_ledger.csv"), str(valid_dir / "survey_waves.csv")}
+
+
+def test_xlsx_is_accepted_and_located(tmp_path, valid_dir):
+    folder = write_tables(tmp_path / "xlsx", {k: v for k, v in VALID_TABLES.items() if k != "products.csv"})
+    products = pd.read_csv(valid_dir / "products.csv", dtype=str)
+    products.loc[1, "trl"] = "12"
+    products.to_excel(folder / "products.xlsx", index=False)
+    [problem] = problems_of(folder)
+    assert problem.startswith(f"{folder / 'products.xlsx'}:3:trl: TRL must be between 1 and 9")
+    products.loc[1, "trl"] = "6"
+    products.to_excel(folder / "products.xlsx", index=False)
+    assert load_data(folder).products["trl"].tolist() == [7, 6]
+
+
+def test_both_csv_and_xlsx_is_ambiguous(valid_dir):
+    pd.read_csv(valid_dir / "products.csv").to_excel(valid_dir / "products.xlsx", index=False)
+    [problem] = problems_of(valid_dir)
+    assert "both products.csv and products.xlsx exist" in problem
+
+
+def test_market_figures_low_above_value(valid_dir):
+    (valid_dir / "market_figures.csv").write_text(
+        "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
+        "japan,medical_devices,2013,30200,31000,,USD,ITA 2016,\n"
+        "canada,medical_devices,2015,6200,,,XYZ,ITA 2016,\n", encoding="utf-8")
+    problems = problems_of(valid_dir)
+    path = valid_dir / "market_figures.csv"
+    assert any(p.startswith(f"{path}:2:") and "low_m is above value_m" in p for p in problems)
+    assert any(p.startswith(f"{path}:3:currency: unknown currency") for p in problems)
+
+
+def test_cut_at_quarter_end_drops_later_records(valid_dir):
+    data = load_data(valid_dir).cut(pd.Timestamp("2024-12-31 23:59:59"))
+    assert list(data.companies["id"]) == ["C1", "C2"]
+    assert data.survey_waves["wave_date"].max() == pd.Timestamp("2024-03-01")
+    assert len(data.kpi_ledger) == 1
+    assert load_data(valid_dir).latest_date() == pd.Timestamp("2025-06-30")

@@ -1,0 +1,126 @@
+"""End-to-end runs of the report pipeline on the committed sample and on a failing notebook."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lasergo.cli import main
+from lasergo.pipeline import PipelineError, build_reports
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample_reports(tmp_path_factory) -> tuple[Path, int]:
+    out = tmp_path_factory.mktemp("reports")
+    status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--quarter", "2026Q4"])
+    return out, status
+
+
+def test_every_notebook_succeeds(sample_reports):
+    out, status = sample_reports
+    assert status == 0
+    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
+    notebooks = sorted(p.stem for p in (Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+    assert [nb["name"] for nb in manifest["notebooks"]] == notebooks
+    assert all(nb["status"] == "ok" for nb in manifest["notebooks"])
+    for name in notebooks:
+        assert (out / "2026Q4" / f"{name}.html").is_file()
+
+
+def test_manifest_records_parameters_and_input_hashes(sample_reports):
+    out, _ = sample_reports
+    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
+    assert manifest["parameters"]["quarter"] == "2026Q4"
+    assert manifest["parameters"]["seed"] == 1
+    assert manifest["synthetic"] is True
+    assert any(key.endswith("companies.csv") for key in manifest["inputs"])
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in manifest["inputs"].values())
+    assert manifest["package_version"]
+    assert manifest["started"] <= manifest["finished"]
+
+
+def test_html_has_no_code_and_loads_nothing_from_other_hosts(sample_reports):
+    out, _ = sample_reports
+    pages = list((out / "2026Q4").glob("*.html")) + [out / "index.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'src="http' not in text and "src='http" not in text, page
+        assert not re.search(r'<link[^>]+href="https?:', text), page
+        assert "jp-CodeCell" not in text or "jp-InputArea" not in text, page
+        assert "import " not in re.sub(r"<style.*?</style>", "", text, flags=re.S), page
+
+
+def test_overview_shows_clusters_and_target(sample_reports):
+    out, _ = sample_reports
+    text = (out / "2026Q4" / "00_overview.html").read_text(encoding="utf-8")
+    for name in ("Lithuanian Laser and Engineering Technology Cluster", "OpticsValley", "Optence",
+                 "Human.technology Styria", "Medicen Paris Region", "Biocat"):
+        assert name in text, name
+    assert "240" in text
+    assert "Synthetic sample data" in text
+    assert "data:image/png;base64" in text
+
+
+def test_indexes_link_the_quarter_and_headlines(sample_reports):
+    out, _ = sample_reports
+    quarter_index = (out / "2026Q4" / "index.html").read_text(encoding="utf-8")
+    assert "00_overview.html" in quarter_index
+    assert "240" in quarter_index  # the KPI 5 target, a headline of the overview
+    overall = (out / "index.html").read_text(encoding="utf-8")
+    assert "2026Q4/index.html" in overall
+
+
+GOOD = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_markdown_cell("# A page that works"),
+    nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+    nbformat.v4.new_code_cell("print('quarter', quarter)"),
+])
+BAD = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_markdown_cell("# A page that breaks"),
+    nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+    nbformat.v4.new_code_cell("raise RuntimeError('planted failure')"),
+])
+
+
+def test_failing_notebook_is_reported_and_earlier_quarter_untouched(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(GOOD, notebooks / "10_good.ipynb")
+    out = tmp_path / "reports"
+    first = build_reports(data_dir=SAMPLE, out_dir=out, quarter="2025Q4", notebook_dir=notebooks, progress=False)
+    assert first.ok
+    before = {p: p.read_bytes() for p in (out / "2025Q4").iterdir()}
+
+    nbformat.write(BAD, notebooks / "20_bad.ipynb")
+    status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--quarter", "2026Q4",
+                   "--notebooks", str(notebooks)])
+    assert status == 1
+    assert (out / "2026Q4" / "10_good.html").is_file()
+    failure_page = (out / "2026Q4" / "20_bad.html").read_text(encoding="utf-8")
+    assert "planted failure" in failure_page and "raise RuntimeError" in failure_page
+    assert (out / "2026Q4" / "20_bad.ipynb").is_file()
+    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
+    assert {nb["name"]: nb["status"] for nb in manifest["notebooks"]} == {"10_good": "ok", "20_bad": "failed"}
+    assert "failed" in (out / "2026Q4" / "index.html").read_text(encoding="utf-8")
+    assert {p: p.read_bytes() for p in (out / "2025Q4").iterdir()} == before
+    assert not list(out.glob(".build-*"))
+
+
+def test_rebuild_replaces_quarter_and_leaves_no_temporary_folders(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(GOOD, notebooks / "10_good.ipynb")
+    out = tmp_path / "reports"
+    for _ in range(2):
+        assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks,
+                             progress=False).ok
+    assert sorted(p.name for p in out.iterdir()) == ["2026Q3", "index.html"]
+
+
+def test_unknown_only_name_is_an_error_before_running(tmp_path):
+    with pytest.raises(PipelineError, match="no notebook named nope"):
+        build_reports(data_dir=SAMPLE, out_dir=tmp_path / "r", only=["nope"], progress=False)
+    assert not (tmp_path / "r").exists()
