@@ -90,7 +90,10 @@ def discover_notebooks(directory: Path, only: list[str] | None = None) -> list[P
 
 def declared_parameters(notebook: Path) -> set[str]:
     """Names assigned in the notebook's cell tagged ``parameters`` (Papermill's contract)."""
-    return set(papermill.inspect_notebook(str(notebook)))
+    try:
+        return set(papermill.inspect_notebook(str(notebook)))
+    except ValueError as err:  # e.g. no kernelspec in the notebook's metadata
+        raise PipelineError(f"{notebook}: {err}") from None
 
 
 def parameters_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:

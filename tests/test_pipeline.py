@@ -49,8 +49,9 @@ def test_html_has_no_code_and_loads_nothing_from_other_hosts(sample_reports):
         text = page.read_text(encoding="utf-8")
         assert 'src="http' not in text and "src='http" not in text, page
         assert not re.search(r'<link[^>]+href="https?:', text), page
-        assert "jp-CodeCell" not in text or "jp-InputArea" not in text, page
-        assert "import " not in re.sub(r"<style.*?</style>", "", text, flags=re.S), page
+        body = re.sub(r"<style.*?</style>", "", text, flags=re.S)
+        assert "hl-ipython3" not in body, page  # the class nbconvert gives highlighted code input
+        assert "import " not in body, page
 
 
 def test_overview_shows_clusters_and_target(sample_reports):
@@ -73,12 +74,13 @@ def test_indexes_link_the_quarter_and_headlines(sample_reports):
     assert "2026Q4/index.html" in overall
 
 
-GOOD = nbformat.v4.new_notebook(cells=[
+KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+GOOD = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
     nbformat.v4.new_markdown_cell("# A page that works"),
     nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
     nbformat.v4.new_code_cell("print('quarter', quarter)"),
 ])
-BAD = nbformat.v4.new_notebook(cells=[
+BAD = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
     nbformat.v4.new_markdown_cell("# A page that breaks"),
     nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
     nbformat.v4.new_code_cell("raise RuntimeError('planted failure')"),
@@ -100,7 +102,7 @@ def test_failing_notebook_is_reported_and_earlier_quarter_untouched(tmp_path):
     assert status == 1
     assert (out / "2026Q4" / "10_good.html").is_file()
     failure_page = (out / "2026Q4" / "20_bad.html").read_text(encoding="utf-8")
-    assert "planted failure" in failure_page and "raise RuntimeError" in failure_page
+    assert "planted failure" in failure_page and "hl-ipython3" in failure_page  # error and the code shown
     assert (out / "2026Q4" / "20_bad.ipynb").is_file()
     manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
     assert {nb["name"]: nb["status"] for nb in manifest["notebooks"]} == {"10_good": "ok", "20_bad": "failed"}

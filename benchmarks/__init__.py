@@ -1,0 +1,1 @@
+"""Timing and memory benchmarks of the workbook (`make bench`); each prints measured / budget."""

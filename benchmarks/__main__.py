@@ -1,0 +1,71 @@
+"""Run every benchmark and print its time and peak memory as ratios of a budget.
+
+A ratio below 1 is within budget. Each case runs in a fresh process so that its
+peak resident memory is its own. Budgets are for the 2-core reference machine.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    code: str  # run in a fresh interpreter; {tmp} is a scratch folder
+    seconds_budget: float
+    memory_budget_mb: float
+
+
+CASES = [
+    Case("sample-data --companies 24000 (48,000 SMEs)",
+         "from lasergo.sample import SampleSpec, write_sample\n"
+         "write_sample(SampleSpec(companies=24000), Path('{tmp}') / 'big')",
+         seconds_budget=60, memory_budget_mb=2000),
+    Case("validate the 24000-company sample",
+         "from lasergo.sample import SampleSpec, write_sample\n"
+         "from lasergo.io import load_data\n"
+         "write_sample(SampleSpec(companies=24000), Path('{tmp}') / 'big')\n"
+         "import time; t = time.perf_counter(); load_data(Path('{tmp}') / 'big')\n"
+         "print('INNER', time.perf_counter() - t)",
+         seconds_budget=60, memory_budget_mb=3000),
+    Case("validate the committed 120-company sample",
+         "from lasergo.io import load_data\n"
+         "from lasergo.cli import DEFAULT_DATA\n"
+         "import time; t = time.perf_counter(); load_data(DEFAULT_DATA)\n"
+         "print('INNER', time.perf_counter() - t)",
+         seconds_budget=2, memory_budget_mb=500),
+]
+
+
+def run(case: Case) -> tuple[float, float]:
+    """Seconds (the timed part if the case prints INNER, else the whole process) and peak MB."""
+    with tempfile.TemporaryDirectory() as tmp:
+        code = "from pathlib import Path\n" + case.code.format(tmp=tmp)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"benchmark {case.name!r} failed:\n{textwrap.indent(done.stderr, '  ')}")
+        peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    inner = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("INNER")]
+    return (float(inner[0]) if inner else elapsed), peak_mb
+
+
+def main() -> None:
+    print(f"{'benchmark':48} {'seconds':>9} {'/budget':>8} {'peak MB':>9} {'/budget':>8}")
+    for case in CASES:
+        seconds, peak = run(case)
+        print(f"{case.name:48} {seconds:9.2f} {seconds / case.seconds_budget:8.2f} "
+              f"{peak:9.0f} {peak / case.memory_budget_mb:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
