@@ -14,6 +14,7 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/ with the workbook kernel"
 	@echo "make bench    run the timing and memory benchmarks"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml"
+	@echo "make docs     regenerate the table documentation in data/README.md"
 	@echo "make clean    remove .venv, reports/ and caches"
 
 $(BIN)/python:
