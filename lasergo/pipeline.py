@@ -144,7 +144,8 @@ def run_notebook(source: Path, folder: Path, parameters: dict, quarter: str) -> 
     error = None
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=parameters,
-                                   kernel_name="python3", progress_bar=False, cwd=str(source.parent))
+                                   kernel_name="python3", progress_bar=False, cwd=str(source.parent),
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except Exception as err:  # the notebook's own failure: recorded, the run goes on
         error = f"{type(err).__name__}: {err}".strip().splitlines()[0][:500] if str(err) else type(err).__name__
         if isinstance(err, papermill.PapermillExecutionError):
@@ -188,11 +189,21 @@ def _render_page(title: str, body: str) -> str:
     return env.get_template("index.html.j2").render(title=title, body=body)
 
 
+def published_manifests(out_dir: Path) -> list[dict]:
+    """The manifests of the published quarters (``out_dir/2026Q4/manifest.json``), oldest first."""
+    found = []
+    for path in out_dir.glob("*/manifest.json"):
+        try:
+            parse_quarter(path.parent.name)
+        except ValueError:
+            continue  # a build in progress or another folder
+        found.append(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m["quarter"])
+
+
 def _previous_manifest(out_dir: Path, quarter: str) -> dict | None:
-    earlier = [m for m in out_dir.glob("*/manifest.json") if m.parent.name < quarter]
-    if not earlier:
-        return None
-    return json.loads(max(earlier, key=lambda m: m.parent.name).read_text(encoding="utf-8"))
+    earlier = [m for m in published_manifests(out_dir) if m["quarter"] < quarter]
+    return earlier[-1] if earlier else None
 
 
 def _delta_text(headline: Headline, previous: dict | None, notebook: str) -> str:
@@ -204,7 +215,8 @@ def _delta_text(headline: Headline, previous: dict | None, notebook: str) -> str
         for old in nb.get("headlines", []):
             if old["label"] == headline.label and isinstance(old["value"], (int, float)):
                 change = headline.value - old["value"]
-                return f" <span class='delta'>({change:+,.1f} since {previous['quarter']})</span>"
+                text = f"{change:+,}" if isinstance(change, int) else f"{change:+,.1f}"
+                return f" <span class='delta'>({text} since {previous['quarter']})</span>"
     return ""
 
 
@@ -236,8 +248,7 @@ def quarter_index(manifest: dict, previous: dict | None) -> str:
 def overall_index(out_dir: Path) -> str:
     """The index over every published quarter, newest first."""
     esc = html.escape
-    manifests = sorted((json.loads(m.read_text(encoding="utf-8")) for m in out_dir.glob("*/manifest.json")),
-                       key=lambda m: m["quarter"], reverse=True)
+    manifests = published_manifests(out_dir)[::-1]
     rows = []
     for m in manifests:
         failed = [nb["name"] for nb in m["notebooks"] if nb["status"] != "ok"]

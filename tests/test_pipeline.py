@@ -126,3 +126,26 @@ def test_unknown_only_name_is_an_error_before_running(tmp_path):
     with pytest.raises(PipelineError, match="no notebook named nope"):
         build_reports(data_dir=SAMPLE, out_dir=tmp_path / "r", only=["nope"], progress=False)
     assert not (tmp_path / "r").exists()
+
+
+def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    counting = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
+        nbformat.v4.new_markdown_cell("# Ledger size"),
+        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from lasergo.report import headline, load_quarter\n"
+                                  "data, _ = load_quarter(data_dir, quarter)\n"
+                                  "headline('KPI ledger entries', len(data.kpi_ledger), 'entries')"),
+    ])
+    nbformat.write(counting, notebooks / "10_count.ipynb")
+    out = tmp_path / "reports"
+    sizes = {}
+    for quarter in ("2026Q1", "2026Q2"):
+        build_reports(data_dir=SAMPLE, out_dir=out, quarter=quarter, notebook_dir=notebooks, progress=False)
+        manifest = json.loads((out / quarter / "manifest.json").read_text())
+        sizes[quarter] = manifest["notebooks"][0]["headlines"][0]["value"]
+    assert sizes["2026Q2"] > sizes["2026Q1"]
+    index = (out / "2026Q2" / "index.html").read_text(encoding="utf-8")
+    assert f"({sizes['2026Q2'] - sizes['2026Q1']:+,} since 2026Q1)" in index
+    assert "since" not in (out / "2026Q1" / "index.html").read_text(encoding="utf-8")
