@@ -165,7 +165,16 @@ def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataF
     return typed, problems
 
 
-def _describe_failure(case: dict, typed: pd.DataFrame) -> str:
+def _shown(value: object) -> str:
+    """A failing value as the user typed it: dates as YYYY-MM-DD, 12.0 as 12, text quoted."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _describe_failure(case: dict) -> str:
     check = str(case["check"])
     value = case["failure_case"]
     if check == "column_in_dataframe":
@@ -173,10 +182,10 @@ def _describe_failure(case: dict, typed: pd.DataFrame) -> str:
     if check.startswith("not_nullable"):
         return "value is required"
     if check in ("field_uniqueness", "multiple_fields_uniqueness"):
-        return f"duplicate {value!r}"
+        return f"duplicate {_shown(value)}"
     if check == "dataframe_not_nullable":
         return "value is required"
-    return f"{check} (got {value!r})"
+    return f"{check} (got {_shown(value)})"
 
 
 def validate_table(typed: pd.DataFrame, table: Table, where: str,
@@ -202,7 +211,7 @@ def validate_table(typed: pd.DataFrame, table: Table, where: str,
             row = _spreadsheet_row(case["index"])
             if (row, column) in reported:
                 continue
-            problems.append(Problem(where, row, column, _describe_failure(case, typed)))
+            problems.append(Problem(where, row, column, _describe_failure(case)))
         return sorted(set(problems), key=lambda p: (p.row or 0, p.column or ""))
     return []
 

@@ -24,9 +24,11 @@ Roles, technology uses and target markets follow each cluster's specialisation (
 §1.2.1) and the missions it leads or co-organises (§2.6): see ``ROLE_WEIGHTS``,
 ``TECHNOLOGY_PREFERENCES`` and ``MARKET_WEIGHTS``. KPI ledger events for KPIs 1-4 and 7 are
 Poisson draws whose rates leave the partnership short of some targets and above others by
-``end`` (``KPI_PACE``). KPI 5 (SMEs whose export share rose above their entry level, counted
-once, at the first yearly wave where it did) and KPI 6 (mean change of the export share since
-entry, in percentage points, per cluster and wave) are computed from the survey panel.
+``end`` (``KPI_PACE``). The ledger has no rows for KPIs 5 and 6: the roadmap measures them by
+survey (§2.3, §2.4), so the KPI report computes them from the survey waves.
+
+The default ``end`` is 2026-09-30, the last complete quarter when the sample was made: ledger
+dates after the day of validation are rejected as typing errors.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ NOVELTY = (0.25, 0.30, 0.22, 0.15, 0.08)    # probability of novelty 1..5
 #: Share of each event KPI's target (data/reference/kpi_targets.csv) reached by ``end``.
 KPI_PACE = {2: 0.8, 3: 1.75, 4: 2.5, 7: 0.6}
 #: Evidence reference prefix per KPI (``MoU-2025-014``).
-EVIDENCE_PREFIX = {1: "LOI", 2: "MoU", 3: "EVT", 4: "MTG", 5: "SRV", 6: "SRV", 7: "PRJ"}
+EVIDENCE_PREFIX = {1: "LOI", 2: "MoU", 3: "EVT", 4: "MTG", 7: "PRJ"}
 NO_EVIDENCE = 0.10
 EVENT_NOTES = {
     3: ("workshop", "matchmaking event", "working-group meeting"),
@@ -149,14 +151,14 @@ class SampleSpec:
     seed: seed of ``numpy.random.default_rng``; the same spec gives the same panel.
     start: first day of the action; direct SMEs join in its first two quarters, indirect
         ones in its first two years.
-    end: last day with data (survey waves, KPI ledger entries).
+    end: last day with data (survey waves, KPI ledger entries); not after today.
     """
 
     companies: int = 120
     indirect: int | None = None
     seed: int = 1
     start: date = date(2024, 1, 1)
-    end: date = date(2026, 12, 31)
+    end: date = date(2026, 9, 30)
 
     def __post_init__(self):
         if self.companies < 1:
@@ -447,33 +449,9 @@ def _event_entries(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) 
     return pd.concat([events, benefited], ignore_index=True)
 
 
-def _survey_entries(companies: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
-    """KPIs 5 and 6 per cluster at each yearly wave, from the export shares answered."""
-    entry = waves.loc[waves["wave"] == "entry"].set_index("company")["export_share_pct"]
-    yearly = waves.loc[waves["wave"] == "yearly", ["company", "wave_date", "export_share_pct"]]
-    yearly = yearly.assign(rise=yearly["export_share_pct"] - yearly["company"].map(entry),
-                           cluster=yearly["company"].map(companies.set_index("id")["cluster"])
-                           ).dropna(subset=["rise"])
-    risen = (yearly[yearly["rise"] > 0].sort_values("wave_date", kind="stable")
-             .drop_duplicates("company").groupby(["cluster", "wave_date"]).size())
-    change = yearly.groupby(["cluster", "wave_date"])["rise"].agg(["mean", "size"])
-    kpi5 = pd.DataFrame({"date": risen.index.get_level_values("wave_date"), "kpi": 5,
-                         "value": risen.to_numpy().astype(float),
-                         "cluster": risen.index.get_level_values("cluster"),
-                         "note": [f"{count} SMEs with an export share above their entry level for the "
-                                  "first time" for count in risen]})
-    kpi6 = pd.DataFrame({"date": change.index.get_level_values("wave_date"), "kpi": 6,
-                         "value": change["mean"].clip(lower=0).round(2).to_numpy(),
-                         "cluster": change.index.get_level_values("cluster"),
-                         "note": [f"mean change of the export share since entry over {count} SMEs "
-                                  "(percentage points, 0 if negative)" for count in change["size"]]})
-    return pd.concat([kpi5, kpi6], ignore_index=True)
-
-
-def _kpi_ledger(spec: SampleSpec, companies: pd.DataFrame, waves: pd.DataFrame, ref: _Reference,
-                rng: np.random.Generator) -> pd.DataFrame:
+def _kpi_ledger(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) -> pd.DataFrame:
     """All KPI entries in date order, with evidence references (about 10% blank)."""
-    ledger = pd.concat([_event_entries(spec, ref, rng), _survey_entries(companies, waves)], ignore_index=True)
+    ledger = _event_entries(spec, ref, rng)
     ledger["date"] = ledger["date"].astype("datetime64[ns]")
     ledger = ledger.sort_values(["date", "kpi", "cluster"], kind="stable").reset_index(drop=True)
     prefix = ledger["kpi"].map(EVIDENCE_PREFIX)
@@ -502,7 +480,7 @@ def generate_sample(spec: SampleSpec) -> dict[str, pd.DataFrame]:
         "companies": companies,
         "products": _products(companies, profile, ref, rng),
         "survey_waves": waves,
-        "kpi_ledger": _kpi_ledger(spec, companies, waves, ref, rng),
+        "kpi_ledger": _kpi_ledger(spec, ref, rng),
     }
 
 

@@ -112,6 +112,12 @@ def _between(low: float, high: float, what: str) -> pa.Check:
     return pa.Check.in_range(low, high, error=f"{what} must be between {low:g} and {high:g}")
 
 
+def _not_in_future(what: str) -> pa.Check:
+    """A date no later than today: a later one is a typing error (the data are collected, not planned)."""
+    return pa.Check(lambda dates: dates <= pd.Timestamp.today().normalize() + pd.Timedelta(days=1),
+                    name="not_in_future", error=f"{what} is in the future")
+
+
 def _at_least(low: float, what: str) -> pa.Check:
     return pa.Check.ge(low, error=f"{what} must be {low:g} or more")
 
@@ -188,7 +194,7 @@ def survey_waves_schema() -> pa.DataFrameSchema:
         {
             "company": _col(str, "Company id (from companies)", "", "C0001"),
             "wave_date": _col("datetime64[ns]", "Date the answers refer to (yearly waves: tax-return time)",
-                              "date (YYYY-MM-DD)", "2025-06-30"),
+                              "date (YYYY-MM-DD)", "2025-06-30", _not_in_future("wave date")),
             "wave": _col(str, "Survey wave: entry, yearly or exit", "", "yearly",
                          _in(WAVES, "survey wave")),
             "revenue_eur_m": _col(float, "Annual revenue", "EUR million", "2.6",
@@ -213,11 +219,12 @@ def kpi_ledger_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "date": _col("datetime64[ns]", "Date of the event or result", "date (YYYY-MM-DD)",
-                         "2025-03-12"),
+                         "2025-03-12", _not_in_future("date")),
             "kpi": _col("Int64", "KPI number (data/reference/kpi_targets.csv)", "1-7", "3",
                         _in(KPI_NUMBERS, "KPI number")),
-            "value": _col(float, "Count of events (KPIs 1-5, 7) or percentage points (KPI 6)",
-                          "count or percent", "1", _at_least(0, "value")),
+            "value": _col(float, "Count of events or results (KPIs 1-4 and 7; KPIs 5 and 6 are computed "
+                          "from the survey waves, and ledger rows for them are shown but not counted)",
+                          "count", "1", _at_least(0, "value")),
             "cluster": _col(str, "Cluster that reports the entry", "", "OV",
                             _in_lazy(_cluster_ids, "cluster id")),
             "evidence": _col(str, "Reference to the proof (minutes, signed MoU, attendance list); "

@@ -163,3 +163,8 @@ def test_cut_at_quarter_end_drops_later_records(valid_dir):
     assert data.survey_waves["wave_date"].max() == pd.Timestamp("2024-03-01")
     assert len(data.kpi_ledger) == 1
     assert load_data(valid_dir).latest_date() == pd.Timestamp("2025-06-30")
+
+
+def test_ledger_date_in_the_future(valid_dir):
+    replace_in(valid_dir, "kpi_ledger.csv", "2025-02-01,2,1,LITEK", "2099-02-01,2,1,LITEK")
+    assert problems_of(valid_dir) == [f"{valid_dir / 'kpi_ledger.csv'}:3:date: date is in the future (got 2099-02-01)"]
