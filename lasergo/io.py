@@ -137,8 +137,8 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, pd.Series]:
         if dtype == "int64":
             fractional = numbers.notna() & (numbers % 1 != 0)
             bad |= fractional
-            numbers = numbers.where(~fractional).astype("Int64")
-        return numbers, bad
+            return numbers.where(~fractional).astype("Int64"), bad
+        return numbers.astype("float64"), bad
     if dtype.startswith("datetime64"):
         dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
         return dates.astype("datetime64[ns]"), values.notna() & dates.isna()

@@ -15,25 +15,25 @@ from tests.conftest import SAMPLE
 @pytest.fixture(scope="module")
 def sample_reports(tmp_path_factory) -> tuple[Path, int]:
     out = tmp_path_factory.mktemp("reports")
-    status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--quarter", "2026Q4"])
+    status = main(["report", "--data", str(SAMPLE), "--out", str(out)])  # default: the newest quarter
     return out, status
 
 
 def test_every_notebook_succeeds(sample_reports):
     out, status = sample_reports
     assert status == 0
-    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
+    manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
     notebooks = sorted(p.stem for p in (Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
     assert [nb["name"] for nb in manifest["notebooks"]] == notebooks
     assert all(nb["status"] == "ok" for nb in manifest["notebooks"])
     for name in notebooks:
-        assert (out / "2026Q4" / f"{name}.html").is_file()
+        assert (out / "2026Q3" / f"{name}.html").is_file()
 
 
 def test_manifest_records_parameters_and_input_hashes(sample_reports):
     out, _ = sample_reports
-    manifest = json.loads((out / "2026Q4" / "manifest.json").read_text())
-    assert manifest["parameters"]["quarter"] == "2026Q4"
+    manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
+    assert manifest["parameters"]["quarter"] == "2026Q3"
     assert manifest["parameters"]["seed"] == 1
     assert manifest["synthetic"] is True
     assert any(key.endswith("companies.csv") for key in manifest["inputs"])
@@ -44,7 +44,7 @@ def test_manifest_records_parameters_and_input_hashes(sample_reports):
 
 def test_html_has_no_code_and_loads_nothing_from_other_hosts(sample_reports):
     out, _ = sample_reports
-    pages = list((out / "2026Q4").glob("*.html")) + [out / "index.html"]
+    pages = list((out / "2026Q3").glob("*.html")) + [out / "index.html"]
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert 'src="http' not in text and "src='http" not in text, page
@@ -56,7 +56,7 @@ def test_html_has_no_code_and_loads_nothing_from_other_hosts(sample_reports):
 
 def test_overview_shows_clusters_and_target(sample_reports):
     out, _ = sample_reports
-    text = (out / "2026Q4" / "00_overview.html").read_text(encoding="utf-8")
+    text = (out / "2026Q3" / "00_overview.html").read_text(encoding="utf-8")
     for name in ("Lithuanian Laser and Engineering Technology Cluster", "OpticsValley", "Optence",
                  "Human.technology Styria", "Medicen Paris Region", "Biocat"):
         assert name in text, name
@@ -67,11 +67,11 @@ def test_overview_shows_clusters_and_target(sample_reports):
 
 def test_indexes_link_the_quarter_and_headlines(sample_reports):
     out, _ = sample_reports
-    quarter_index = (out / "2026Q4" / "index.html").read_text(encoding="utf-8")
+    quarter_index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
     assert "00_overview.html" in quarter_index
     assert "240" in quarter_index  # the KPI 5 target, a headline of the overview
     overall = (out / "index.html").read_text(encoding="utf-8")
-    assert "2026Q4/index.html" in overall
+    assert "2026Q3/index.html" in overall
 
 
 KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
