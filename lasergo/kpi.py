@@ -30,7 +30,10 @@ SURVEY_KPIS = (5, 6)
 
 #: Traffic lights from the probability of reaching the target by the target date.
 ON_TRACK, AT_RISK = 0.8, 0.4
-LIGHTS = {"reached": "#1b7a3a", "on track": "#4caf50", "at risk": "#f0a500", "off track": "#b00020"}
+LIGHTS = {"reached": "#1b7a3a", "on track": "#4caf50", "at risk": "#f0a500", "off track": "#b00020",
+          "too early": "#888888"}
+#: Yearly survey points needed before a survey KPI is forecast (the drift model's minimum).
+MIN_SURVEY_POINTS = 3
 
 #: Periods ahead scored at each origin of the back-tests: one quarter (or year), so that the few
 #: quarters of an action's ledger still give several origins.
@@ -43,9 +46,12 @@ ROADMAP = "LASER-GO D5.1 (2017)"
 
 
 def traffic_light(probability: float, reached: bool) -> str:
-    """'reached', or 'on track' (P >= 0.8), 'at risk' (0.4 <= P < 0.8), 'off track' (P < 0.4)."""
+    """'reached', or 'on track' (P >= 0.8), 'at risk' (0.4 <= P < 0.8), 'off track' (P < 0.4);
+    'too early' when there is no forecast yet (P is NaN)."""
     if reached:
         return "reached"
+    if np.isnan(probability):
+        return "too early"
     if probability >= ON_TRACK:
         return "on track"
     return "at risk" if probability >= AT_RISK else "off track"
@@ -262,13 +268,15 @@ class KpiForecast:
     unit: str
     actual: float
     unverified: float  # ledger entries without evidence (NaN for the survey KPIs 5 and 6)
-    choice: Choice
+    choice: Choice | None  # None: too little history to forecast
     cumulative: bool  # counts add up; survey KPIs are levels
     probability: float
     light: str
 
     def at_target(self, level: float = 0.8) -> pd.Series:
-        """Forecast mean, lower and upper at the target date."""
+        """Forecast mean, lower and upper at the target date (NaN without a forecast)."""
+        if self.choice is None:
+            return pd.Series({"mean": np.nan, "lower": np.nan, "upper": np.nan})
         start = self.actual if self.cumulative else 0.0
         frame = (self.choice.forecast.cumulative(start=start, level=level) if self.cumulative
                  else self.choice.forecast.frame(level=level))
@@ -293,14 +301,15 @@ class KpiReport:
             rows.append({"kpi": f.kpi, "description": f.description, "target": f.target, "unit": f.unit,
                          "actual": f.actual, "unverified": f.unverified,
                          "forecast": at["mean"], "forecast_low": at["lower"], "forecast_high": at["upper"],
-                         "p_target": f.probability, "status": f.light, "model": f.choice.chosen})
+                         "p_target": f.probability, "status": f.light,
+                         "model": f.choice.chosen if f.choice else "none: too little history"})
         return pd.DataFrame(rows)
 
     def backtest_table(self) -> pd.DataFrame:
         """The rolling-origin back-test of each KPI's series: MASE per method and the choice made."""
         frames = []
         for f in self.forecasts:
-            if f.choice.backtest.empty:
+            if f.choice is None or f.choice.backtest.empty:
                 continue
             table = f.choice.backtest.astype({"mase": float, "origins": int})
             table.insert(0, "kpi", f.kpi)
@@ -311,7 +320,7 @@ class KpiReport:
 
     def most_at_risk(self, n: int = 3) -> list[KpiForecast]:
         """The n KPIs least likely to reach their target (reached ones excluded)."""
-        open_kpis = [f for f in self.forecasts if f.light != "reached"]
+        open_kpis = [f for f in self.forecasts if f.light not in ("reached", "too early")]
         return sorted(open_kpis, key=lambda f: f.probability)[:n]
 
 
@@ -338,14 +347,13 @@ def kpi_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestam
     survey = survey_kpi_history(data)
     for kpi, column in ((5, "kpi5"), (6, "kpi6")):
         series = survey[column].dropna()
-        if series.empty:
-            continue
-        horizon = waves_until(series, target_date)
-        choice = choose_forecast(series, kind="level", horizon=horizon, n_paths=n_paths, seed=seed + kpi,
-                                 backtest_horizon=BACKTEST_HORIZON)
-        actual = float(series.iloc[-1])
+        actual = float(series.iloc[-1]) if len(series) else 0.0
         target = float(targets.loc[kpi, "target"])
-        probability = choice.forecast.probability_at_least(target, cumulative=False)
+        choice, probability = None, float("nan")
+        if len(series) >= MIN_SURVEY_POINTS:
+            choice = choose_forecast(series, kind="level", horizon=waves_until(series, target_date),
+                                     n_paths=n_paths, seed=seed + kpi, backtest_horizon=BACKTEST_HORIZON)
+            probability = choice.forecast.probability_at_least(target, cumulative=False)
         forecasts.append(KpiForecast(kpi, targets.loc[kpi, "description"], target, targets.loc[kpi, "unit"],
                                      actual, float("nan"), choice, False, probability, traffic_light(probability, actual >= target)))
     forecasts.sort(key=lambda f: f.kpi)
@@ -388,7 +396,13 @@ def plot_fan_charts(report: KpiReport, synthetic: bool) -> plt.Figure:
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(13, 3.2 * rows), squeeze=False)
     on_track = sum(f.light in ("reached", "on track") for f in report.forecasts)
+    open_kpis = sum(f.light != "too early" for f in report.forecasts)
     for ax, f in zip(axes.flat, report.forecasts):
+        if f.choice is None:
+            ax.text(0.5, 0.5, f"KPI {f.kpi}: {f.actual:,.0f} so far\ntoo few survey waves to forecast",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=9)
+            ax.set_title(f"KPI {f.kpi}: too early", fontsize=10, loc="left")
+            continue
         history = f.choice.forecast.history
         observed = history.cumsum() if f.cumulative else history
         x_hist = observed.index.to_timestamp(how="end")
@@ -410,7 +424,7 @@ def plot_fan_charts(report: KpiReport, synthetic: bool) -> plt.Figure:
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{on_track} of {n} KPIs have reached or are on track to reach their target by "
+    fig.suptitle(f"{on_track} of {open_kpis} KPIs with a forecast have reached or are on track to reach their target by "
                  f"{report.target_date:%Y-%m-%d}", x=0.01, ha="left", fontsize=12, fontweight="bold")
     fig.tight_layout()
     add_source(fig, f"KPI ledger and survey waves{' (synthetic sample data)' if synthetic else ''}; "

@@ -130,3 +130,16 @@ def test_planted_pace_gives_the_expected_traffic_lights():
         assert 0 <= row["p_target"] <= 1
         assert row["forecast_low"] <= row["forecast"] <= row["forecast_high"]
 
+
+
+def test_first_quarter_of_the_action_reports_survey_kpis_as_too_early():
+    from lasergo.kpi import kpi_report, plot_fan_charts
+    from lasergo.report import load_quarter
+    from tests.conftest import SAMPLE
+    data, period = load_quarter(SAMPLE, "2024Q1")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    status = report.status_table().set_index("kpi")
+    assert status.loc[[5, 6], "status"].tolist() == ["too early", "too early"]
+    assert status.loc[[5, 6], "p_target"].isna().all()
+    assert all(f.kpi not in (5, 6) for f in report.most_at_risk(7))
+    plot_fan_charts(report, synthetic=True)  # draws a note instead of a fan for those KPIs
