@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from lasergo.schemas import TABLES, Table
+from lasergo import reference
+from lasergo.schemas import SWOT_GROUPS, SWOT_MATRICES, TABLES, Table
 
 SUFFIXES = (".csv", ".xlsx")
 DATASET_FILE = "dataset.json"
@@ -59,6 +60,9 @@ class Dataset:
     survey_waves: pd.DataFrame
     kpi_ledger: pd.DataFrame
     market_figures: pd.DataFrame
+    swot_judgements: pd.DataFrame
+    swot_ratings: pd.DataFrame
+    swot_factors: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     synthetic: bool = False
     description: dict = field(default_factory=dict)
@@ -133,6 +137,8 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, pd.Series]:
     if dtype in ("int64", "float64"):
         text = values.astype("string").str.rstrip("%")
         numbers = pd.to_numeric(text, errors="coerce")
+        fraction = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$").astype("float64")
+        numbers = numbers.astype("float64").fillna(fraction[0] / fraction[1].where(fraction[1] != 0))
         bad = values.notna() & numbers.isna()
         if dtype == "int64":
             fractional = numbers.notna() & (numbers % 1 != 0)
@@ -232,6 +238,67 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], where: dict[str, str]) -
     return problems
 
 
+def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) -> list[Problem]:
+    """SWOT inputs that the analysis could not use: unknown or misplaced factors, a matrix
+    without any judgement, an expert's matrix whose comparisons do not link every item."""
+    problems: list[Problem] = []
+    factors = pd.concat([reference.swot_factors()[["id", "group"]],
+                         tables.get("swot_factors", pd.DataFrame(columns=["id", "group"]))[["id", "group"]]])
+    if "swot_factors" in where:
+        clash = tables["swot_factors"]["id"].isin(reference.swot_factors()["id"])
+        problems += [Problem(where["swot_factors"], _spreadsheet_row(i), "id",
+                             f"{tables['swot_factors'].at[i, 'id']!r} is already a roadmap factor")
+                     for i in clash[clash].index]
+    group_of = dict(zip(factors["id"], factors["group"]))
+    items_of = {"groups": list(SWOT_GROUPS), **{g: [f for f, fg in group_of.items() if fg == g] for g in SWOT_GROUPS}}
+    judgements = tables.get("swot_judgements")
+    if judgements is not None and len(judgements) and "swot_judgements" in where:
+        file = where["swot_judgements"]
+        for index, row in judgements.iterrows():
+            allowed = items_of.get(row["matrix"], [])
+            for column in ("row", "column"):
+                if row[column] not in allowed:
+                    problems.append(Problem(file, _spreadsheet_row(index), column,
+                                            f"{row[column]!r} is not an item of matrix {row['matrix']} "
+                                            f"(items: {', '.join(allowed)})"))
+            if row["row"] == row["column"]:
+                problems.append(Problem(file, _spreadsheet_row(index), "column", "compares an item with itself"))
+        for matrix in SWOT_MATRICES:
+            if not (judgements["matrix"] == matrix).any():
+                name = "the four groups" if matrix == "groups" else SWOT_GROUPS[matrix]
+                problems.append(Problem(file, None, "matrix", f"no judgements for matrix {matrix} ({name}); "
+                                                              "each of groups, S, W, O and T needs comparisons"))
+        for (expert, matrix), rows in judgements.groupby(["expert", "matrix"]):
+            unlinked = _unlinked_items(items_of.get(matrix, []), rows[["row", "column"]].itertuples(index=False))
+            if unlinked:
+                problems.append(Problem(file, _spreadsheet_row(rows.index[0]), "row",
+                                        f"{expert}: {', '.join(unlinked)} not linked by any chain of comparisons "
+                                        f"to the other items of matrix {matrix}, so it cannot be completed"))
+    ratings = tables.get("swot_ratings")
+    if ratings is not None and "swot_ratings" in where:
+        unknown = ~ratings["item"].isin(list(SWOT_GROUPS) + list(group_of))
+        problems += [Problem(where["swot_ratings"], _spreadsheet_row(i), "item",
+                             f"unknown SWOT group or factor {ratings.at[i, 'item']!r}") for i in unknown[unknown].index]
+    return problems
+
+
+def _unlinked_items(items: list[str], pairs) -> list[str]:
+    """Items not connected to the first item through the compared pairs (a union-find)."""
+    parent = {item: item for item in items}
+
+    def root(item: str) -> str:
+        while parent[item] != item:
+            item = parent[item]
+        return item
+
+    for a, b in pairs:
+        if a in parent and b in parent:
+            parent[root(a)] = root(b)
+    if not items:
+        return []
+    return [item for item in items if root(item) != root(items[0])]
+
+
 def _empty_table(table: Table) -> pd.DataFrame:
     schema = table.schema()
     typed, _ = parse_table(pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns}),
@@ -265,7 +332,9 @@ def load_data(directory: str | Path) -> Dataset:
             continue
         problems += validate_table(typed, table, str(path), parse_problems)
         tables[table.name] = typed
-    problems += check_foreign_keys(tables, {name: str(p) for name, p in files.items()})
+    where = {name: str(p) for name, p in files.items()}
+    problems += check_foreign_keys(tables, where)
+    problems += check_swot_tables(tables, where)
     if problems:
         raise InputError(problems)
     description = {}

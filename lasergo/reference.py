@@ -96,6 +96,12 @@ _SPECS: dict[str, _Spec] = {
         {"parameter": "text", "value": "float", "unit": "text", "description": "text", "source": "text"},
         key=("parameter",),
         allowed={"unit": _values("count", "share", "factor", "eur_m", "months", "years", "percent")}),
+    "swot_factors": _Spec(
+        {"id": "text", "group": "text", "factor": "text", "source": "text"},
+        key=("id",), allowed={"group": _values("S", "W", "O", "T")}),
+    "tows_strategies": _Spec(
+        {"id": "text", "type": "text", "strategy": "text", "factors": "list", "source": "text"},
+        key=("id",), allowed={"type": _values("SO", "ST", "WO", "WT"), "factors": _ids("swot_factors")}),
     "market_figures": _Spec(
         {"market": "text", "segment": "text", "year": "int", "value_m": "float", "low_m": "float?",
          "high_m": "float?", "currency": "text", "source": "text", "note": "text?"},
@@ -251,6 +257,17 @@ def market_figures() -> pd.DataFrame:
     """Public market sizes (not in the roadmap) in millions of ``currency``, with year and a
     low/high range where known; each still to be checked against its publication."""
     return _load("market_figures").copy()
+
+
+def swot_factors() -> pd.DataFrame:
+    """The roadmap's SWOT factors (§1.2.1), four groups S, W, O, T of three or four factors."""
+    return _load("swot_factors").copy()
+
+
+def tows_strategies() -> pd.DataFrame:
+    """Default TOWS strategies (Weihrich 1982) derived from the roadmap's actions, each linked to
+    the SWOT factors it uses; the links are the workbook's judgement, labelled so in ``source``."""
+    return _load("tows_strategies").copy()
 
 
 _ID_TUPLES: dict[str, Callable[[], tuple[str, ...]]] = {

@@ -45,7 +45,7 @@ import pandas as pd
 from lasergo import reference
 from lasergo.schemas import ROLES
 
-TABLE_NAMES = ("companies", "products", "survey_waves", "kpi_ledger")
+TABLE_NAMES = ("companies", "products", "survey_waves", "kpi_ledger", "swot_judgements")
 
 # --- Who the companies are, per cluster -------------------------------------------------------
 
@@ -449,6 +449,37 @@ def _event_entries(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) 
     return pd.concat([events, benefited], ignore_index=True)
 
 
+# --- SWOT judgements ---------------------------------------------------------------------------
+
+#: Illustrative weights behind the sample's SWOT judgements: an invented view, not an expert's.
+SWOT_VIEW = {
+    "groups": {"S": 0.25, "W": 0.20, "O": 0.35, "T": 0.20},
+    "S": {"S1": 0.20, "S2": 0.10, "S3": 0.35, "S4": 0.35},
+    "W": {"W1": 0.30, "W2": 0.25, "W3": 0.30, "W4": 0.15},
+    "O": {"O1": 0.55, "O2": 0.30, "O3": 0.15},
+    "T": {"T1": 0.10, "T2": 0.45, "T3": 0.30, "T4": 0.15},
+}
+SWOT_EXPERTS = ("expert A", "expert B", "expert C")
+SWOT_NOISE = 0.35  # log sd of an expert's judgement around the ratio of the view's weights
+SAATY_SCALE = np.array([1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+
+def _swot_judgements(rng: np.random.Generator) -> pd.DataFrame:
+    """Three invented experts compare every pair of each SWOT matrix: the ratio of ``SWOT_VIEW``'s
+    weights with log-normal noise, rounded to the nearest value of Saaty's 1-9 scale."""
+    rows = []
+    for expert in SWOT_EXPERTS:
+        for matrix, weights in SWOT_VIEW.items():
+            items = list(weights)
+            for i, a in enumerate(items):
+                for b in items[i + 1:]:
+                    ratio = weights[a] / weights[b] * np.exp(rng.normal(0, SWOT_NOISE))
+                    value = SAATY_SCALE[np.abs(np.log(SAATY_SCALE) - np.log(ratio)).argmin()]
+                    text = f"1/{round(1 / value)}" if value < 1 else str(round(value))
+                    rows.append((expert, matrix, a, b, text, "illustrative judgement (synthetic)"))
+    return pd.DataFrame(rows, columns=["expert", "matrix", "row", "column", "value", "note"])
+
+
 def _kpi_ledger(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) -> pd.DataFrame:
     """All KPI entries in date order, with evidence references (about 10% blank)."""
     ledger = _event_entries(spec, ref, rng)
@@ -481,6 +512,7 @@ def generate_sample(spec: SampleSpec) -> dict[str, pd.DataFrame]:
         "products": _products(companies, profile, ref, rng),
         "survey_waves": waves,
         "kpi_ledger": _kpi_ledger(spec, ref, rng),
+        "swot_judgements": _swot_judgements(rng),
     }
 
 
@@ -511,7 +543,8 @@ def write_sample(spec: SampleSpec, out_dir: str | Path) -> Path:
             "note": "Synthetic panel made by lasergo.sample: no company, product, survey answer or "
                     "KPI entry is real. Calibrated on the roadmap's direct target group (LASER-GO "
                     "D5.1 §2.3: 20 SMEs per cluster, about 1000 employees, EUR 300 m sales and 15% "
-                    "R&D share at entry, 10-15% growth a year); totals scale with companies / 120.",
+                    "R&D share at entry, 10-15% growth a year); totals scale with companies / 120. "
+                    "The SWOT judgements are illustrative: three invented experts, not real input.",
         }
         (staging / "dataset.json").write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         if out_dir.exists():

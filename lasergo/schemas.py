@@ -267,6 +267,61 @@ def market_figures_schema() -> pa.DataFrameSchema:
     )
 
 
+SWOT_GROUPS = {"S": "strengths", "W": "weaknesses", "O": "opportunities", "T": "threats"}
+SWOT_MATRICES = ("groups", *SWOT_GROUPS)
+
+
+def swot_judgements_schema() -> pa.DataFrameSchema:
+    """Pairwise comparisons of experts on Saaty's 1-9 scale, for the weighted SWOT (A'WOT)."""
+    return pa.DataFrameSchema(
+        {
+            "expert": _col(str, "Who judged (a name or a pseudonym)", "", "expert A"),
+            "matrix": _col(str, "Which comparison: groups (S, W, O, T against each other) or a group "
+                           "id S, W, O or T (its factors against each other)", "", "W",
+                           _in(SWOT_MATRICES, "matrix")),
+            "row": _col(str, "The item judged: a group id, or a factor id of the matrix's group", "", "W1"),
+            "column": _col(str, "The item it is compared with", "", "W3"),
+            "value": _col(float, "How much more important row is than column: 1 equal, 3 moderately, "
+                          "5 strongly, 7 very strongly, 9 extremely; 1/3 etc. for the reverse",
+                          "ratio 1/9-9", "3", pa.Check.in_range(1 / 9 - 1e-9, 9 + 1e-9,
+                                                               error="judgement must be between 1/9 and 9")),
+            "note": _col(str, "Free text", "", "", nullable=True),
+        },
+        strict=False,
+        name="swot_judgements",
+    )
+
+
+def swot_ratings_schema() -> pa.DataFrameSchema:
+    """Direct importance ratings (1-9) of SWOT groups and factors: the alternative to comparisons."""
+    return pa.DataFrameSchema(
+        {
+            "expert": _col(str, "Who rated", "", "expert A"),
+            "item": _col(str, "A group id (S, W, O, T) or a factor id", "", "O1"),
+            "rating": _col(float, "Importance from 1 (very low) to 9 (extreme)", "1-9", "7",
+                           _between(1, 9, "rating")),
+        },
+        unique=["expert", "item"],
+        report_duplicates="exclude_first",
+        strict=False,
+        name="swot_ratings",
+    )
+
+
+def swot_factors_schema() -> pa.DataFrameSchema:
+    """SWOT factors a research team adds to the roadmap's (data/reference/swot_factors.csv)."""
+    return pa.DataFrameSchema(
+        {
+            "id": _col(str, "Factor id, unique and not one of the roadmap's (S1-T4)", "", "O4", unique=True),
+            "group": _col(str, "S, W, O or T", "", "O", _in(tuple(SWOT_GROUPS), "SWOT group")),
+            "factor": _col(str, "The factor in a few words", "", "Reimbursement codes for photonic diagnostics"),
+            "source": _col(str, "Where it comes from", "", "survey 2026, question 4"),
+        },
+        strict=False,
+        name="swot_factors",
+    )
+
+
 @dataclass(frozen=True)
 class Table:
     """An input table: its file stem, schema, and the columns that refer to other tables."""
@@ -293,6 +348,15 @@ TABLES: dict[str, Table] = {
         Table("market_figures", market_figures_schema, False,
               "Optional: market sizes found by researchers, added to "
               "data/reference/market_figures.csv."),
+        Table("swot_judgements", swot_judgements_schema, False,
+              "Optional: pairwise comparisons for the weighted SWOT, one row per expert and pair. "
+              "Give each pair once (the reciprocal is filled in); a matrix with gaps is completed "
+              "when its comparisons still link every item. Needs all five matrices: groups, S, W, O, T."),
+        Table("swot_ratings", swot_ratings_schema, False,
+              "Optional: direct importance ratings, used for the SWOT when there are no pairwise "
+              "comparisons."),
+        Table("swot_factors", swot_factors_schema, False,
+              "Optional: SWOT factors added to the roadmap's."),
     )
 }
 
@@ -345,6 +409,8 @@ def markdown_doc() -> str:
         "market (target markets are the eight missions)": zip(
             reference.markets()["id"], reference.markets()["name"] + " (" + reference.markets()["kind"] + ")"),
         "survey wave": ((w, w) for w in WAVES),
+        "SWOT group": SWOT_GROUPS.items(),
+        "SWOT factor": zip(reference.swot_factors()["id"], reference.swot_factors()["factor"]),
         "novelty": ((str(k), v) for k, v in NOVELTY_LEVELS.items()),
     }
     for what, pairs in code_lists.items():

@@ -168,3 +168,46 @@ def test_cut_at_quarter_end_drops_later_records(valid_dir):
 def test_ledger_date_in_the_future(valid_dir):
     replace_in(valid_dir, "kpi_ledger.csv", "2025-02-01,2,1,LITEK", "2099-02-01,2,1,LITEK")
     assert problems_of(valid_dir) == [f"{valid_dir / 'kpi_ledger.csv'}:3:date: date is in the future (got 2099-02-01)"]
+
+
+SWOT_HEADER = "expert,matrix,row,column,value,note\n"
+
+
+def full_swot_judgements(expert="E1") -> str:
+    """Every pair of every SWOT matrix judged 'equal' by one expert."""
+    from itertools import combinations
+
+    from lasergo import reference
+    factors = reference.swot_factors()
+    items = {"groups": ["S", "W", "O", "T"],
+             **{g: list(factors.loc[factors["group"] == g, "id"]) for g in "SWOT"}}
+    return "".join(f"{expert},{m},{a},{b},1,\n" for m, its in items.items() for a, b in combinations(its, 2))
+
+
+def test_swot_judgements_accept_fractions(valid_dir):
+    text = SWOT_HEADER + full_swot_judgements().replace("E1,W,W1,W2,1,", "E1,W,W1,W2,1/3,")
+    (valid_dir / "swot_judgements.csv").write_text(text, encoding="utf-8")
+    judgements = load_data(valid_dir).swot_judgements
+    value = judgements.loc[(judgements["row"] == "W1") & (judgements["column"] == "W2"), "value"].item()
+    assert value == pytest.approx(1 / 3)
+
+
+def test_swot_judgement_out_of_range_unknown_factor_and_missing_group(valid_dir):
+    lines = full_swot_judgements().splitlines(keepends=True)
+    lines = [line for line in lines if ",T," not in line]  # no threats matrix at all
+    lines[0] = lines[0].replace(",1,", ",12,")  # groups S/W judged 12
+    lines[1] = lines[1].replace(",S,O,", ",S,Z9,")  # unknown item
+    (valid_dir / "swot_judgements.csv").write_text(SWOT_HEADER + "".join(lines), encoding="utf-8")
+    path = valid_dir / "swot_judgements.csv"
+    problems = problems_of(valid_dir)
+    assert f"{path}:2:value: judgement must be between 1/9 and 9 (got 12)" in problems
+    assert any(p.startswith(f"{path}:3:column: 'Z9' is not an item of matrix groups") for p in problems)
+    assert any(p.startswith(f"{path}:-:matrix: no judgements for matrix T (threats)") for p in problems)
+
+
+def test_swot_matrix_that_cannot_be_completed(valid_dir):
+    lines = [line for line in full_swot_judgements().splitlines(keepends=True)
+             if not (",O," in line and "O3" in line)]  # O3 compared with nothing
+    (valid_dir / "swot_judgements.csv").write_text(SWOT_HEADER + "".join(lines), encoding="utf-8")
+    [problem] = problems_of(valid_dir)
+    assert "O3 not linked by any chain of comparisons" in problem and ":row:" in problem

@@ -46,7 +46,8 @@ def test_default_sample_validates(tmp_path):
         pytest.fail("\n".join(map(str, err.problems)))
     assert dataset.synthetic
     assert sorted(p.name for p in folder.iterdir()) == [
-        "companies.csv", "dataset.json", "kpi_ledger.csv", "products.csv", "survey_waves.csv"]
+        "companies.csv", "dataset.json", "kpi_ledger.csv", "products.csv", "survey_waves.csv",
+        "swot_judgements.csv"]
     description = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
     assert description["generator"] == "lasergo sample-data"
     assert description["spec"] == {"companies": 120, "indirect": 120, "seed": 1,
