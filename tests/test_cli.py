@@ -58,3 +58,16 @@ def test_report_on_bad_data_writes_nothing(valid_dir, tmp_path):
 def test_report_rejects_bad_quarter(tmp_path, capsys):
     assert main(["report", "--quarter", "2026Q5", "--out", str(tmp_path / "r")]) == 2
     assert "not a quarter" in capsys.readouterr().err
+
+
+def test_report_with_bad_swot_judgements_exits_2_and_writes_nothing(tmp_path, capsys):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    path = data / "swot_judgements.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("expert A,groups,S,W,2,", "expert A,groups,S,W,12,", 1),
+                    encoding="utf-8")
+    out = tmp_path / "reports"
+    assert main(["report", "--data", str(data), "--out", str(out)]) == 2
+    assert f"{path}:2:value: judgement must be between 1/9 and 9 (got 12)" in capsys.readouterr().err
+    assert not out.exists()

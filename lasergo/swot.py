@@ -1,0 +1,600 @@
+"""Weighted SWOT (A'WOT) and TOWS strategy priorities from experts' pairwise comparisons.
+
+The method (Kurttila et al. 2000, A'WOT): experts compare the four SWOT groups
+(S, W, O, T) with each other and the factors within each group, on Saaty's 1-9
+scale. Each expert's judgements become a positive reciprocal matrix
+(:func:`pairwise_matrix`, completing missing comparisons), the experts'
+matrices are combined by geometric mean (:func:`aggregate`), and the principal
+eigenvector of each matrix gives the weights, with Saaty's consistency ratio
+(:func:`ahp`). A factor's global weight is its group's weight times its local
+weight (:func:`awot`). Strategies from the TOWS matrix (Weihrich 1982: SO, ST,
+WO, WT) get the sum of the global weights of the factors they address
+(:func:`strategy_priorities`). :func:`robustness` perturbs every judgement at
+random and reports how often the rankings hold.
+
+Judgements table (long, one comparison a row): expert, matrix (``groups`` or a
+group id S/W/O/T), row, column (item ids), value (how much more important row is
+than column, 1/9..9), source_row (spreadsheet row, for error messages).
+Factors: id, group, factor. Strategies: id, type (SO/ST/WO/WT), strategy,
+factors (``;``-separated factor ids).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from scipy.sparse.csgraph import connected_components
+
+from lasergo import reference
+from lasergo.io import Dataset
+from lasergo.plots import add_source
+
+#: Saaty's random index: the mean consistency index of random reciprocal matrices of order n
+#: (Saaty 1980). Defined here for n = 1..10.
+RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
+#: Saaty's rule: a matrix is acceptably consistent when CR <= 0.10.
+CR_THRESHOLD = 0.10
+#: Saaty's scale of judgements.
+SCALE_MIN, SCALE_MAX = 1 / 9, 9.0
+#: Relative tolerance for reciprocity (a_ij * a_ji = 1), the diagonal and the ends of the scale.
+TOLERANCE = 1e-6
+
+
+class JudgementError(ValueError):
+    """A judgement or matrix that cannot be used, and where it is.
+
+    matrix: the matrix name (``groups``, ``S``, ...); row, column: the item ids of the
+    cell (None when the problem concerns the matrix as a whole); source_row: the
+    spreadsheet row of the judgement (None for a matrix not read from judgements);
+    message: what is wrong.
+    """
+
+    def __init__(self, matrix: str, row: str | None, column: str | None, source_row: int | None,
+                 message: str):
+        self.matrix, self.row, self.column, self.source_row, self.message = (
+            matrix, row, column, source_row, message)
+        place = f"matrix {matrix}"
+        if row is not None:
+            place += f", row {row}, column {column}"
+        if source_row is not None:
+            place += f" (judgements row {source_row})"
+        super().__init__(f"{place}: {message}")
+
+
+# --- Matrices from judgements ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Matrix:
+    """One expert's positive reciprocal matrix.
+
+    values: the matrix, index and columns the item ids in the order asked for;
+    completed: the entries that no judgement gave, as (row, column, value) with row
+    before column in the item order (the reciprocal entry is filled too).
+    """
+
+    values: pd.DataFrame
+    completed: list[tuple[str, str, float]]
+
+
+def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Matrix:
+    """One expert's judgements for one matrix -> full positive reciprocal matrix over ``items``.
+
+    A given a_ij also fills a_ji = 1/a_ij; a pair given twice (in either direction)
+    must agree, values must lie on Saaty's scale 1/9..9. Missing comparisons are
+    filled by the logarithmic least squares completion (Kwiesielewicz 1996;
+    Bozóki, Fülöp & Rónyai 2010): the weights w minimising the sum over the given
+    judgements of (log a_ij - log w_i + log w_j)^2, unique when the comparisons link
+    all items, give a_ij = w_i / w_j. A consistent matrix is completed consistently.
+    Raises JudgementError naming the cell, or the item sets that no chain of
+    comparisons links.
+    """
+    items = [str(item) for item in items]
+    position = {item: k for k, item in enumerate(items)}
+    given: dict[tuple[int, int], tuple[float, int]] = {}  # (i, j), i < j -> (log a_ij, source row)
+    for record in judgements.itertuples(index=False):
+        row, column, value, source = str(record.row), str(record.column), float(record.value), record.source_row
+        for item in (row, column):
+            if item not in position:
+                raise JudgementError(name, row, column, source,
+                                     f"unknown item {item!r}; this matrix compares {', '.join(items)}")
+        if not SCALE_MIN * (1 - TOLERANCE) <= value <= SCALE_MAX * (1 + TOLERANCE):
+            raise JudgementError(name, row, column, source, f"value {value:g} is not on Saaty's scale 1/9..9")
+        i, j = position[row], position[column]
+        if i == j:
+            if abs(value - 1) > TOLERANCE:
+                raise JudgementError(name, row, column, source, f"an item against itself must be 1, not {value:g}")
+            continue
+        pair, log_value = ((i, j), np.log(value)) if i < j else ((j, i), -np.log(value))
+        if pair in given:
+            earlier, earlier_source = given[pair]
+            if abs(np.expm1(log_value - earlier)) > TOLERANCE:
+                implied = np.exp(earlier if i < j else -earlier)
+                raise JudgementError(
+                    name, row, column, source,
+                    f"{value:g} contradicts judgements row {earlier_source}, which implies {implied:g} "
+                    "(a pair given twice must be reciprocal)")
+            continue
+        given[pair] = (log_value, source)
+
+    n = len(items)
+    log_a = np.full((n, n), np.nan)
+    np.fill_diagonal(log_a, 0.0)
+    for (i, j), (log_value, _) in given.items():
+        log_a[i, j], log_a[j, i] = log_value, -log_value
+    completed = []
+    missing = np.isnan(log_a)
+    if missing.any():
+        linked = ~missing & ~np.eye(n, dtype=bool)
+        count, labels = connected_components(linked, directed=False)
+        if count > 1:
+            sets = ", ".join("{" + ", ".join(np.array(items)[labels == c]) + "}" for c in range(count))
+            raise JudgementError(name, None, None, None,
+                                 f"no chain of comparisons links the item sets {sets}; "
+                                 "compare an item of each set with another set")
+        laplacian = np.diag(linked.sum(axis=1)) - linked
+        log_w = np.linalg.lstsq(laplacian, np.where(linked, log_a, 0.0).sum(axis=1), rcond=None)[0]
+        log_a = np.where(missing, log_w[:, None] - log_w[None, :], log_a)
+        completed = [(items[i], items[j], float(np.exp(log_a[i, j]))) for i, j in np.argwhere(missing) if i < j]
+    return Matrix(pd.DataFrame(np.exp(log_a), index=items, columns=items), completed)
+
+
+def aggregate(matrices: list[pd.DataFrame]) -> pd.DataFrame:
+    """Element-wise geometric mean of several experts' matrices over the same items.
+
+    Aczél & Saaty 1983 / Forman & Peniwati 1998 aggregation of individual judgements
+    by geometric mean: the only mean that keeps a reciprocal matrix reciprocal.
+    """
+    if not matrices:
+        raise ValueError("no matrices to aggregate")
+    first = matrices[0]
+    for matrix in matrices[1:]:
+        if not (matrix.index.equals(first.index) and matrix.columns.equals(first.columns)):
+            raise ValueError("matrices to aggregate must have the same items in the same order")
+    logs = np.log(np.stack([m.to_numpy(dtype=float) for m in matrices]))
+    return pd.DataFrame(np.exp(logs.mean(axis=0)), index=first.index, columns=first.columns)
+
+
+# --- Weights ---------------------------------------------------------------------------------
+
+def _random_index(n: int) -> float:
+    if n not in RANDOM_INDEX:
+        raise ValueError(f"Saaty's random index is tabulated for 1 to {max(RANDOM_INDEX)} items, not {n}; "
+                         "split the matrix into smaller groups")
+    return RANDOM_INDEX[n]
+
+
+def _principal(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Principal eigenvalue (largest real part) and its eigenvector normalised to sum 1, for a
+    stack of matrices of shape (..., n, n): returns shapes (...) and (..., n)."""
+    values, vectors = np.linalg.eig(matrices)
+    k = np.argmax(values.real, axis=-1)
+    lambda_max = np.take_along_axis(values.real, k[..., None], axis=-1)[..., 0]
+    vector = np.take_along_axis(vectors.real, k[..., None, None], axis=-1)[..., 0]
+    return lambda_max, vector / vector.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class AhpResult:
+    """Weights and consistency of one pairwise comparison matrix (Saaty 1980 eigenvector method).
+
+    name: the matrix name; matrix: the matrix; weights: principal right eigenvector,
+    positive, summing to 1, indexed by item; lambda_max: principal eigenvalue;
+    ci: consistency index (lambda_max - n) / (n - 1); ri: Saaty's random index for n;
+    cr: consistency ratio CI / RI (0 for n <= 2); consistent: CR <= 0.10;
+    worst: the (row, column) whose judgement a_ij departs most from the ratio w_i / w_j
+    implied by the weights, by |log(a_ij w_j / w_i)| (row before column; None for n = 1).
+    """
+
+    name: str
+    matrix: pd.DataFrame
+    weights: pd.Series
+    lambda_max: float
+    ci: float
+    ri: float
+    cr: float
+    consistent: bool
+    worst: tuple[str, str] | None
+
+
+def _check_matrix(matrix: pd.DataFrame, name: str) -> np.ndarray:
+    """The matrix as an array, after checking it is square, positive and reciprocal."""
+    if matrix.shape[0] != matrix.shape[1] or not matrix.index.equals(matrix.columns):
+        raise JudgementError(name, None, None, None,
+                             f"not a square matrix with the same items as rows and columns: {matrix.shape}")
+    a = matrix.to_numpy(dtype=float)
+    items = [str(item) for item in matrix.index]
+    not_positive = ~(np.isfinite(a) & (a > 0))
+    if not_positive.any():
+        i, j = np.argwhere(not_positive)[0]
+        raise JudgementError(name, items[i], items[j], None, f"value {a[i, j]:g} is not a positive number")
+    not_reciprocal = np.abs(a * a.T - 1) > TOLERANCE
+    if not_reciprocal.any():
+        i, j = np.argwhere(not_reciprocal)[0]
+        message = (f"an item against itself must be 1, not {a[i, j]:g}" if i == j else
+                   f"{a[i, j]:g} is not the reciprocal of {a[j, i]:g} at row {items[j]}, column {items[i]}")
+        raise JudgementError(name, items[i], items[j], None, message)
+    return a
+
+
+def ahp(matrix: pd.DataFrame, name: str) -> AhpResult:
+    """Weights and consistency ratio of a positive reciprocal matrix (Saaty 1980 eigenvector
+    method and random index). Raises JudgementError for a non-square, non-positive or
+    non-reciprocal matrix, ValueError for more than 10 items."""
+    a = _check_matrix(matrix, name)
+    n = len(a)
+    ri = _random_index(n)
+    lambda_max, w = _principal(a)
+    ci = (lambda_max - n) / (n - 1) if n > 2 else 0.0
+    cr = ci / ri if n > 2 else 0.0
+    rows, columns = np.triu_indices(n, k=1)
+    error = np.abs(np.log(a[rows, columns] * w[columns] / w[rows]))
+    worst = None
+    if n > 1:
+        k = np.argmax(error)
+        worst = (str(matrix.index[rows[k]]), str(matrix.columns[columns[k]]))
+    return AhpResult(name=name, matrix=matrix, weights=pd.Series(w, index=matrix.index, name="weight"),
+                     lambda_max=float(lambda_max), ci=float(ci), ri=ri, cr=float(cr),
+                     consistent=bool(cr <= CR_THRESHOLD), worst=worst)
+
+
+def weights_from_ratings(ratings: pd.Series) -> pd.Series:
+    """Direct importance ratings on 1-9 (e.g. the mean over experts) normalised to sum 1: the
+    simpler alternative to pairwise comparisons."""
+    values = ratings.to_numpy(dtype=float)
+    off_scale = ~((values >= 1) & (values <= 9))
+    if off_scale.any():
+        raise ValueError(f"ratings must lie in 1..9: {', '.join(map(str, ratings.index[off_scale]))}")
+    return (ratings.astype(float) / values.sum()).rename("weight")
+
+
+# --- A'WOT and TOWS --------------------------------------------------------------------------
+
+def _check_sums_to_one(weights: pd.Series, what: str) -> None:
+    if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-9):
+        raise ValueError(f"{what} sum to {weights.sum():g}, not 1")
+
+
+def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors: pd.DataFrame) -> pd.DataFrame:
+    """Global factor weights, group weight x local weight (Kurttila et al. 2000 A'WOT).
+
+    group_weights: indexed by group (S/W/O/T); local_weights: per group, indexed by
+    factor id; both summing to 1. Columns: group, factor_id, factor, group_weight,
+    local_weight, global_weight; sorted by global weight descending (ties by id).
+    """
+    groups = set(factors["group"])
+    if set(group_weights.index) != groups:
+        raise ValueError(f"group weights are for {sorted(group_weights.index)}, the factors in {sorted(groups)}")
+    _check_sums_to_one(group_weights, "group weights")
+    for group, weights in local_weights.items():
+        ids = set(factors.loc[factors["group"] == group, "id"])
+        if set(weights.index) != ids:
+            raise ValueError(f"local weights of group {group} are for {sorted(weights.index)}, "
+                             f"its factors are {sorted(ids)}")
+        _check_sums_to_one(weights, f"local weights of group {group}")
+    if missing := groups - set(local_weights):
+        raise ValueError(f"no local weights for group(s) {', '.join(sorted(missing))}")
+    local = pd.concat(local_weights)
+    table = pd.DataFrame({
+        "group": factors["group"].to_numpy(), "factor_id": factors["id"].to_numpy(),
+        "factor": factors["factor"].to_numpy(),
+        "group_weight": factors["group"].map(group_weights).to_numpy(dtype=float),
+        "local_weight": local.reindex(pd.MultiIndex.from_arrays([factors["group"], factors["id"]])).to_numpy(),
+    })
+    table["global_weight"] = table["group_weight"] * table["local_weight"]
+    return table.sort_values(["global_weight", "factor_id"], ascending=[False, True], ignore_index=True)
+
+
+def _links(strategies: pd.DataFrame, factor_ids: pd.Index) -> pd.DataFrame:
+    """0/1 table, one row per strategy id and one column per factor id: which factors it addresses."""
+    links = pd.DataFrame(0.0, index=strategies["id"].to_numpy(), columns=factor_ids)
+    for strategy, listed in zip(strategies["id"], strategies["factors"]):
+        ids = [part.strip() for part in str(listed).split(";") if part.strip()]
+        if unknown := [i for i in ids if i not in factor_ids]:
+            raise ValueError(f"strategy {strategy} names unknown factor(s) {', '.join(unknown)}")
+        links.loc[strategy, ids] = 1.0
+    return links
+
+
+def _ranks(values: np.ndarray, ids) -> np.ndarray:
+    """Ranks (1 = highest value) along the last axis of (draws, items), ties broken by id."""
+    by_id = np.argsort(np.asarray(ids, dtype=str), kind="stable")
+    order = by_id[np.argsort(-values[..., by_id], axis=-1, kind="stable")]
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1), axis=-1)
+    return ranks
+
+
+def strategy_priorities(strategies: pd.DataFrame, global_weights: pd.Series) -> pd.DataFrame:
+    """TOWS strategies (Weihrich 1982) ranked by the sum of the global weights of the factors
+    they address (A'WOT, Kurttila et al. 2000).
+
+    global_weights: indexed by factor id. Columns: id, type, strategy, factors, priority,
+    rank (1 = highest, ties broken by id); sorted by rank. A strategy naming an unknown
+    factor raises ValueError.
+    """
+    priority = _links(strategies, global_weights.index).to_numpy() @ global_weights.to_numpy(dtype=float)
+    table = strategies[["id", "type", "strategy", "factors"]].reset_index(drop=True)
+    table["priority"] = priority
+    table["rank"] = _ranks(priority, table["id"])
+    return table.sort_values("rank", ignore_index=True)
+
+
+# --- Robustness ------------------------------------------------------------------------------
+
+def _perturbed_weights(matrix: pd.DataFrame, n_draws: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Principal eigenvector weights, shape (n_draws, n), of the matrix with every upper-triangle
+    judgement multiplied by exp(N(0, sigma)) and its reciprocal divided by the same factor,
+    clipped to Saaty's scale (widened to a completed entry that lies beyond it)."""
+    a = matrix.to_numpy(dtype=float)
+    n = len(a)
+    upper = np.triu_indices(n, k=1)
+    noise = np.zeros((n_draws, n, n))
+    noise[:, upper[0], upper[1]] = rng.normal(0.0, sigma, (n_draws, len(upper[0])))
+    perturbed = a * np.exp(noise - noise.transpose(0, 2, 1))
+    return _principal(np.clip(perturbed, np.minimum(a, SCALE_MIN), np.maximum(a, SCALE_MAX)))[1]
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Global factor weights and strategy priorities under randomly perturbed judgements.
+
+    factor_draws: one row per draw, one column per factor id (global weights);
+    strategy_draws: one row per draw, one column per strategy id (priorities);
+    factor_weights, priorities: the deterministic values from the unperturbed
+    matrices, indexed by factor id and strategy id.
+    """
+
+    factor_draws: pd.DataFrame
+    strategy_draws: pd.DataFrame
+    factor_weights: pd.Series
+    priorities: pd.Series
+
+    @staticmethod
+    def _summary(draws: pd.DataFrame, deterministic: pd.Series) -> pd.DataFrame:
+        values = draws[deterministic.index].to_numpy()
+        ranks = _ranks(values, deterministic.index)
+        rank = _ranks(deterministic.to_numpy(), deterministic.index)
+        p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0)
+        table = pd.DataFrame({"id": deterministic.index, "deterministic": deterministic.to_numpy(),
+                              "mean": values.mean(axis=0), "p10": p10, "p50": p50, "p90": p90,
+                              "p_first": (ranks == 1).mean(axis=0), "rank_changed": (ranks != rank).mean(axis=0)})
+        return table.iloc[np.argsort(rank)].reset_index(drop=True)
+
+    def factor_summary(self) -> pd.DataFrame:
+        """Per factor, in deterministic rank order: id, deterministic, mean, p10, p50, p90 of the
+        global weight, p_first (share of draws ranking it first), rank_changed (share of draws
+        whose rank differs from the deterministic rank)."""
+        return self._summary(self.factor_draws, self.factor_weights)
+
+    def strategy_summary(self) -> pd.DataFrame:
+        """The same as :meth:`factor_summary` for the strategy priorities."""
+        return self._summary(self.strategy_draws, self.priorities)
+
+    def top_order_kept(self) -> float:
+        """Share of draws in which the deterministic first and second strategies keep their order
+        (NaN with fewer than two strategies)."""
+        if len(self.priorities) < 2:
+            return float("nan")
+        ids = self.priorities.index
+        first, second = np.argsort(_ranks(self.priorities.to_numpy(), ids))[:2]
+        ranks = _ranks(self.strategy_draws[ids].to_numpy(), ids)
+        return float((ranks[:, first] < ranks[:, second]).mean())
+
+
+def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFrame], factors: pd.DataFrame,
+               strategies: pd.DataFrame, n_draws: int = 2000, sigma: float = 0.25, seed: int = 1) -> Robustness:
+    """Monte Carlo sensitivity of the A'WOT weights and strategy ranking to the judgements.
+
+    Each draw multiplies every judgement a_ij (upper triangle) by exp(N(0, sigma)), sets
+    a_ji to its reciprocal, clips to 1/9..9, and recomputes all eigenvector weights
+    (batched over draws), global weights and strategy priorities. sigma = 0.25 moves a
+    judgement by a factor within about 0.6..1.6 in 95% of draws. Seeded: the same seed
+    gives the same draws; sigma = 0 reproduces the deterministic result.
+    """
+    if sigma < 0 or n_draws < 1:
+        raise ValueError(f"need sigma >= 0 and at least one draw, got sigma={sigma}, n_draws={n_draws}")
+    group_weights = ahp(group_matrix, "groups").weights
+    local = {group: ahp(matrix, group).weights for group, matrix in factor_matrices.items()}
+    table = awot(group_weights, local, factors)
+    factor_weights = table.set_index("factor_id")["global_weight"].reindex(factors["id"])
+    priorities = strategy_priorities(strategies, factor_weights).set_index("id")["priority"]
+
+    rng = np.random.default_rng(seed)
+    group_draws = _perturbed_weights(group_matrix, n_draws, sigma, rng)
+    columns = {}
+    for k, group in enumerate(group_matrix.index):
+        matrix = factor_matrices[group]
+        global_draws = group_draws[:, [k]] * _perturbed_weights(matrix, n_draws, sigma, rng)
+        columns.update(zip(matrix.index, global_draws.T))
+    factor_draws = pd.DataFrame(columns)[factor_weights.index]
+    links = _links(strategies, factor_weights.index)
+    strategy_draws = pd.DataFrame(factor_draws.to_numpy() @ links.to_numpy().T, columns=links.index)
+    return Robustness(factor_draws, strategy_draws, factor_weights, priorities)
+
+
+# --- From a data folder to the report ---------------------------------------------------------
+
+GROUP_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
+GROUP_COLOURS = {"S": "#2e7d32", "W": "#c62828", "O": "#1565c0", "T": "#ef6c00"}
+ROBUST_ORDER = 0.9  # the top two strategies' order is called robust when kept in 90% of draws
+
+
+@dataclass
+class SwotAnalysis:
+    """The weighted SWOT of one data folder.
+
+    ``method`` says how the weights were obtained; ``results`` holds the AHP result of each
+    matrix (groups, S, W, O, T) for pairwise comparisons and is empty for direct ratings;
+    ``weights`` is the A'WOT table of :func:`awot`; ``strategies`` the ranked TOWS table of
+    :func:`strategy_priorities`; ``robustness`` is None for direct ratings.
+    """
+
+    method: str
+    experts: int
+    results: dict[str, AhpResult]
+    weights: pd.DataFrame
+    strategies: pd.DataFrame
+    robustness: Robustness | None
+
+
+def all_factors(data: Dataset) -> pd.DataFrame:
+    """The roadmap's SWOT factors plus those the data folder adds (columns id, group, factor, source)."""
+    extra = data.swot_factors[["id", "group", "factor", "source"]] if len(data.swot_factors) else None
+    return pd.concat([reference.swot_factors(), extra], ignore_index=True)
+
+
+def _items(factors: pd.DataFrame) -> dict[str, list[str]]:
+    return {"groups": list(GROUP_NAMES), **{g: list(factors.loc[factors["group"] == g, "id"]) for g in GROUP_NAMES}}
+
+
+def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: int = 1) -> SwotAnalysis:
+    """A'WOT weights, TOWS priorities and their robustness from the folder's judgements.
+
+    Pairwise comparisons (``swot_judgements``) are preferred: each expert's matrix is
+    completed where needed, experts are combined by the geometric mean, and weights come
+    from the principal eigenvector. Without them, direct ratings (``swot_ratings``) are
+    averaged over experts and normalised.
+    """
+    factors = all_factors(data)
+    items = _items(factors)
+    strategies = reference.tows_strategies()
+    judgements = data.swot_judgements
+    if len(judgements):
+        judgements = judgements.assign(source_row=judgements.index + 2)
+        matrices = {}
+        for matrix, names in items.items():
+            rows = judgements[judgements["matrix"] == matrix]
+            per_expert = [pairwise_matrix(expert_rows, names, matrix).values
+                          for _, expert_rows in rows.groupby("expert")]
+            matrices[matrix] = aggregate(per_expert)
+        results = {matrix: ahp(m, matrix) for matrix, m in matrices.items()}
+        weights = awot(results["groups"].weights, {g: results[g].weights for g in GROUP_NAMES}, factors)
+        experts = judgements["expert"].nunique()
+        method = (f"pairwise comparisons on Saaty's 1-9 scale by {experts} expert"
+                  f"{'s' if experts != 1 else ''}, combined by the geometric mean")
+        robust = robustness(matrices["groups"], {g: matrices[g] for g in GROUP_NAMES}, factors, strategies,
+                            n_draws=n_draws, sigma=sigma, seed=seed)
+    elif len(data.swot_ratings):
+        mean = data.swot_ratings.groupby("item")["rating"].mean()
+        missing = [i for names in items.values() for i in names if i not in mean.index]
+        if missing:
+            raise ValueError(f"swot_ratings: no rating for {', '.join(missing)}")
+        weights = awot(weights_from_ratings(mean[items["groups"]]),
+                       {g: weights_from_ratings(mean[items[g]]) for g in GROUP_NAMES}, factors)
+        results, robust = {}, None
+        experts = data.swot_ratings["expert"].nunique()
+        method = f"direct importance ratings (1-9) by {experts} expert{'s' if experts != 1 else ''}, averaged"
+    else:
+        raise ValueError(f"{data.directory}: no swot_judgements or swot_ratings table; the SWOT needs one")
+    ranked = strategy_priorities(strategies, weights.set_index("factor_id")["global_weight"])
+    return SwotAnalysis(method, experts, results, weights, ranked, robust)
+
+
+def consistency_table(analysis: SwotAnalysis) -> pd.DataFrame:
+    """Per matrix: size, lambda_max, CI, CR, pass/flag, and the most inconsistent comparison."""
+    rows = []
+    for name, result in analysis.results.items():
+        row, column = result.worst[0], result.worst[1]
+        rows.append({"matrix": name, "items": len(result.weights), "lambda_max": result.lambda_max,
+                     "ci": result.ci, "cr": result.cr, "check": "pass" if result.consistent else "FLAG: CR > 0.10",
+                     "most_inconsistent": f"{row} vs {column}: judged {result.matrix.at[row, column]:.2f}, "
+                                          f"weights imply {result.weights[row] / result.weights[column]:.2f}"})
+    return pd.DataFrame(rows)
+
+
+def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
+    """The TOWS matrix (Weihrich 1982): internal factors across, external down, ranked strategies in
+    each cell as HTML lines ``rank. id strategy (priority)``."""
+    cells = {}
+    for kind, frame in analysis.strategies.sort_values("rank").groupby("type"):
+        cells[kind] = "<br>".join(f"<b>{r['rank']}.</b> {r['id']} {r['strategy']} ({r['priority']:.3f})"
+                                  for _, r in frame.iterrows())
+    return pd.DataFrame({"Strengths (S)": [cells.get("SO", ""), cells.get("ST", "")],
+                         "Weaknesses (W)": [cells.get("WO", ""), cells.get("WT", "")]},
+                        index=["Opportunities (O)", "Threats (T)"])
+
+
+def findings(analysis: SwotAnalysis) -> str:
+    """A short generated reading of the numbers: heaviest group and factor, top strategies, robustness."""
+    weights = analysis.weights
+    groups = weights.groupby("group")["global_weight"].sum().sort_values(ascending=False)
+    top_factor = weights.iloc[0]
+    first, second = analysis.strategies.iloc[0], analysis.strategies.iloc[1]
+    text = (f"{GROUP_NAMES[groups.index[0]]} carry the most weight ({groups.iloc[0]:.0%}); the heaviest single "
+            f"factor is {top_factor['factor_id']} ({top_factor['factor']}, {top_factor['global_weight']:.0%}). "
+            f"The top strategies are {first['id']} ({first['strategy']}, priority {first['priority']:.3f}) and "
+            f"{second['id']} ({second['strategy']}, {second['priority']:.3f}).")
+    if analysis.robustness is None:
+        return text + " With direct ratings there is no judgement-level robustness analysis."
+    kept = analysis.robustness.top_order_kept()
+    summary = analysis.robustness.strategy_summary().set_index("id")
+    verdict = "robust" if kept >= ROBUST_ORDER else "not robust"
+    return (text + f" Their order is {verdict}: {first['id']} stays ahead of {second['id']} in {kept:.0%} of "
+            f"the perturbed judgements, and {first['id']} ranks first in {summary.at[first['id'], 'p_first']:.0%}.")
+
+
+def plot_quadrants(analysis: SwotAnalysis, source: str) -> plt.Figure:
+    """The SWOT as four quadrants, each factor a bar as long as its global weight."""
+    weights = analysis.weights
+    top = weights.iloc[0]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex=True)
+    limit = weights["global_weight"].max() * 1.15
+    for ax, group in zip(axes.flat, GROUP_NAMES):
+        part = weights[weights["group"] == group].sort_values("global_weight")
+        labels = [textwrap.shorten(f"{i} {f}", 55) for i, f in zip(part["factor_id"], part["factor"])]
+        ax.barh(labels, part["global_weight"], color=GROUP_COLOURS[group])
+        ax.set_title(f"{GROUP_NAMES[group]}: {part['global_weight'].sum():.0%} of the weight", fontsize=11)
+        ax.set_xlim(0, limit)
+        ax.tick_params(axis="y", labelsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("global weight (group weight x weight within the group)")
+    fig.suptitle(f"{top['factor_id']} ({textwrap.shorten(top['factor'], 60)}) weighs most, "
+                 f"{top['global_weight']:.0%} of the total", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def plot_weight_intervals(analysis: SwotAnalysis, source: str) -> plt.Figure:
+    """Global weights with the P10-P90 range of the perturbed judgements."""
+    summary = analysis.robustness.factor_summary().set_index("id").loc[analysis.weights["factor_id"]]
+    groups = analysis.weights.set_index("factor_id")["group"]
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    x = np.arange(len(summary))
+    ax.bar(x, summary["deterministic"], color=[GROUP_COLOURS[groups[i]] for i in summary.index])
+    ax.errorbar(x, summary["p50"], yerr=[summary["p50"] - summary["p10"], summary["p90"] - summary["p50"]],
+                fmt="o", color="black", ms=3, lw=1, capsize=3, label="median and P10-P90 of perturbed judgements")
+    ax.set_xticks(x, summary.index)
+    ax.set(ylabel="global weight", xlabel="factor (colour: S green, W red, O blue, T orange)")
+    widest = (summary["p90"] - summary["p10"]).idxmax()
+    ax.set_title(f"Weights move by up to {summary.loc[widest, 'p90'] - summary.loc[widest, 'p10']:.0%} "
+                 f"points ({widest}) when every judgement is perturbed")
+    ax.legend(fontsize=8)
+    add_source(fig, source)
+    return fig
+
+
+def rank_distribution(analysis: SwotAnalysis) -> pd.DataFrame:
+    """Share of perturbed draws in which each strategy takes each rank (rows strategies, columns ranks)."""
+    draws = analysis.robustness.strategy_draws
+    ranks = draws.rank(axis=1, ascending=False, method="first").astype(int)
+    table = pd.DataFrame({r: (ranks == r).mean() for r in range(1, draws.shape[1] + 1)})
+    return table.loc[analysis.strategies["id"]]
+
+
+def plot_rank_stability(analysis: SwotAnalysis, source: str) -> plt.Figure:
+    """Heatmap of each strategy's rank across the perturbed judgements."""
+    table = rank_distribution(analysis)
+    first = analysis.strategies.iloc[0]["id"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    sns.heatmap(table, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
+                annot_kws={"fontsize": 8})
+    ax.set(xlabel="rank in a perturbed draw", ylabel="strategy (deterministic order)",
+           title=f"{first} ranks first in {table.at[first, 1]:.0%} of {len(analysis.robustness.strategy_draws):,} draws")
+    add_source(fig, source)
+    return fig

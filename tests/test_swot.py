@@ -1,0 +1,384 @@
+"""Weighted SWOT: published AHP examples, properties of the eigenvector method, completion,
+aggregation, A'WOT arithmetic and the robustness draws."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lasergo.swot import (RANDOM_INDEX, JudgementError, Matrix, Robustness, aggregate, ahp, awot,
+                          pairwise_matrix, robustness, strategy_priorities, weights_from_ratings)
+
+SAATY_SCALE = [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+PUBLISHED = 5e-4  # a published value given to 3 decimals
+
+
+def frame(values, items) -> pd.DataFrame:
+    return pd.DataFrame(np.asarray(values, dtype=float), index=items, columns=items)
+
+
+def from_upper(upper: dict[tuple[int, int], float], items) -> pd.DataFrame:
+    """The reciprocal matrix with the given upper-triangle judgements."""
+    a = np.ones((len(items), len(items)))
+    for (i, j), value in upper.items():
+        a[i, j], a[j, i] = value, 1 / value
+    return frame(a, items)
+
+
+def consistent(w) -> np.ndarray:
+    w = np.asarray(w, dtype=float)
+    return w[:, None] / w[None, :]
+
+
+def judgements(rows) -> pd.DataFrame:
+    """Judgements of one expert for one matrix from (row, column, value) triples; source rows from 2."""
+    return pd.DataFrame([{"expert": "E1", "matrix": "W", "row": r, "column": c, "value": v, "source_row": k + 2}
+                         for k, (r, c, v) in enumerate(rows)])
+
+
+# --- Published examples ----------------------------------------------------------------------
+
+def test_drinks_example_saaty_2008():
+    """Saaty, T.L. (2008) "Decision making with the analytic hierarchy process", Int. J. Services
+    Sciences 1(1), 83-98: which drink is consumed more in the US. Derived priorities as published:
+    coffee .177, wine .019, tea .042, beer .116, soda .190, milk .129, water .327."""
+    drinks = ["coffee", "wine", "tea", "beer", "soda", "milk", "water"]
+    upper = {(0, 1): 9, (0, 2): 5, (0, 3): 2, (0, 4): 1, (0, 5): 1, (0, 6): 1 / 2,
+             (1, 2): 1 / 3, (1, 3): 1 / 9, (1, 4): 1 / 9, (1, 5): 1 / 9, (1, 6): 1 / 9,
+             (2, 3): 1 / 3, (2, 4): 1 / 4, (2, 5): 1 / 3, (2, 6): 1 / 9,
+             (3, 4): 1 / 2, (3, 5): 1, (3, 6): 1 / 3, (4, 5): 2, (4, 6): 1 / 2, (5, 6): 1 / 3}
+    result = ahp(from_upper(upper, drinks), "drinks")
+    published = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]
+    np.testing.assert_allclose(result.weights.loc[drinks], published, atol=PUBLISHED)
+    assert result.consistent
+
+
+def test_house_example_saaty_1990():
+    """Saaty, T.L. (1990) "How to make a decision: the analytic hierarchy process", European
+    Journal of Operational Research 48, 9-26: the house example's eight criteria. Published:
+    weights .173, .054, .188, .018, .031, .036, .167, .333; lambda_max 9.669, CI 0.238, CR 0.169."""
+    items = [f"c{k}" for k in range(1, 9)]
+    matrix = frame([[1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
+                    [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
+                    [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
+                    [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
+                    [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
+                    [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
+                    [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
+                    [4, 7, 5, 8, 6, 6, 2, 1]], items)
+    result = ahp(matrix, "house")
+    np.testing.assert_allclose(result.weights, [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333],
+                               atol=PUBLISHED)
+    assert result.lambda_max == pytest.approx(9.669, abs=PUBLISHED)
+    assert result.ci == pytest.approx(0.238, abs=PUBLISHED)
+    assert result.ri == RANDOM_INDEX[8]
+    assert result.cr == pytest.approx(0.169, abs=PUBLISHED)
+    assert not result.consistent
+
+
+# --- Properties of the eigenvector method ----------------------------------------------------
+
+@st.composite
+def reciprocal_matrices(draw, min_size=1, max_size=10):
+    """A positive reciprocal matrix with upper-triangle judgements from Saaty's scale."""
+    n = draw(st.integers(min_size, max_size))
+    values = draw(st.lists(st.sampled_from(SAATY_SCALE), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2))
+    return from_upper(dict(zip(zip(*np.triu_indices(n, k=1)), values)), [f"x{k}" for k in range(n)])
+
+
+positive_weights = st.lists(st.floats(0.01, 100), min_size=1, max_size=10)
+
+
+@given(reciprocal_matrices())
+@settings(max_examples=100, deadline=None)
+def test_weights_positive_and_sum_to_one(matrix):
+    result = ahp(matrix, "m")
+    assert (result.weights > 0).all()
+    assert result.weights.sum() == pytest.approx(1, abs=1e-12)
+    assert result.cr >= -1e-9
+    assert (result.worst is None) == (len(matrix) == 1)
+
+
+@given(positive_weights)
+@settings(max_examples=100, deadline=None)
+def test_consistent_matrix_returns_its_weights(w):
+    w = np.array(w) / sum(w)
+    items = [f"x{k}" for k in range(len(w))]
+    result = ahp(frame(consistent(w), items), "m")
+    np.testing.assert_allclose(result.weights, w, rtol=0, atol=1e-9)
+    assert result.cr == pytest.approx(0, abs=1e-9)
+    assert result.lambda_max == pytest.approx(len(w), abs=1e-9)
+
+
+@given(reciprocal_matrices(min_size=2), st.randoms(use_true_random=False))
+@settings(max_examples=100, deadline=None)
+def test_permuting_items_permutes_weights(matrix, random):
+    order = list(matrix.index)
+    random.shuffle(order)
+    permuted = ahp(matrix.loc[order, order], "m").weights
+    np.testing.assert_allclose(permuted.to_numpy(), ahp(matrix, "m").weights.loc[order].to_numpy(),
+                               rtol=1e-9, atol=1e-12)
+
+
+@given(reciprocal_matrices(min_size=2), st.data())
+@settings(max_examples=100, deadline=None)
+def test_non_reciprocal_matrix_rejected_naming_matrix_and_cell(matrix, data):
+    n = len(matrix)
+    i, j = data.draw(st.sampled_from([(i, j) for i in range(n) for j in range(n) if i != j]))
+    broken = matrix.copy()
+    broken.iloc[i, j] *= data.draw(st.sampled_from([0.5, 1.01, 3.0]))
+    with pytest.raises(JudgementError) as error:
+        ahp(broken, "W")
+    cell = (error.value.row, error.value.column)
+    assert error.value.matrix == "W" and set(cell) == {f"x{i}", f"x{j}"}
+    assert str(error.value).startswith(f"matrix W, row {cell[0]}, column {cell[1]}: ")
+
+
+@given(reciprocal_matrices(min_size=2), st.data())
+@settings(max_examples=100, deadline=None)
+def test_non_positive_matrix_rejected_naming_matrix_and_cell(matrix, data):
+    n = len(matrix)
+    i, j = data.draw(st.sampled_from([(i, j) for i in range(n) for j in range(n)]))
+    broken = matrix.copy()
+    broken.iloc[i, j] = data.draw(st.sampled_from([0.0, -2.0, np.nan]))
+    with pytest.raises(JudgementError, match=f"^matrix groups, row x{i}, column x{j}: .*not a positive number"):
+        ahp(broken, "groups")
+
+
+def test_non_square_matrix_and_too_many_items_rejected():
+    with pytest.raises(JudgementError, match="^matrix S: not a square"):
+        ahp(pd.DataFrame(np.ones((2, 3)), index=["a", "b"], columns=["a", "b", "c"]), "S")
+    items = [f"x{k}" for k in range(11)]
+    with pytest.raises(ValueError, match="random index .* 1 to 10 items, not 11"):
+        ahp(frame(np.ones((11, 11)), items), "S")
+
+
+def test_worst_comparison_is_the_one_that_was_disturbed():
+    items = ["a", "b", "c", "d", "e"]
+    matrix = frame(consistent([5, 4, 3, 2, 1]), items)
+    matrix.loc["b", "d"], matrix.loc["d", "b"] = 9, 1 / 9  # consistent value 2
+    result = ahp(matrix, "m")
+    assert result.worst == ("b", "d")
+    assert 0 < result.cr
+
+
+def test_weights_from_ratings():
+    weights = weights_from_ratings(pd.Series([9, 3, 6.0], index=["S1", "S2", "S3"]))
+    pd.testing.assert_series_equal(weights, pd.Series([0.5, 1 / 6, 1 / 3], index=["S1", "S2", "S3"], name="weight"))
+    with pytest.raises(ValueError, match="1..9: S2"):
+        weights_from_ratings(pd.Series([9, 0.5], index=["S1", "S2"]))
+
+
+# --- Matrices from judgements ----------------------------------------------------------------
+
+def test_pairwise_matrix_fills_reciprocals_and_diagonal():
+    result = pairwise_matrix(judgements([("W1", "W2", 3), ("W3", "W1", 1 / 5), ("W2", "W3", 1 / 2),
+                                         ("W2", "W1", 1 / 3)]), ["W1", "W2", "W3"], "W")
+    assert isinstance(result, Matrix) and result.completed == []
+    expected = frame([[1, 3, 5], [1 / 3, 1, 1 / 2], [1 / 5, 2, 1]], ["W1", "W2", "W3"])
+    pd.testing.assert_frame_equal(result.values, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("rows, cell, message", [
+    ([("W1", "W2", 3), ("W2", "W4", 2), ("W2", "W1", 1 / 2)], ("W2", "W1", 4),
+     "contradicts judgements row 2, which implies 0.333333"),
+    ([("W1", "W2", 3), ("W2", "W4", 12)], ("W2", "W4", 3), "not on Saaty's scale"),
+    ([("W1", "W2", 3), ("W2", "W4", -2)], ("W2", "W4", 3), "not on Saaty's scale"),
+    ([("W1", "W2", 3), ("W2", "W9", 2)], ("W2", "W9", 3), "unknown item 'W9'"),
+    ([("W1", "W1", 2)], ("W1", "W1", 2), "against itself must be 1"),
+])
+def test_bad_judgement_rejected_naming_the_cell(rows, cell, message):
+    with pytest.raises(JudgementError, match=message) as error:
+        pairwise_matrix(judgements(rows), ["W1", "W2", "W3", "W4"], "W")
+    row, column, source_row = cell
+    assert (error.value.matrix, error.value.row, error.value.column, error.value.source_row) == (
+        "W", row, column, source_row)
+    assert str(error.value).startswith(f"matrix W, row {row}, column {column} (judgements row {source_row}): ")
+
+
+def test_completion_of_one_missing_entry_gives_the_consistent_value():
+    items = ["S1", "S2", "S3", "S4"]
+    a = consistent([8, 4, 2, 1])
+    given = [(items[i], items[j], a[i, j]) for i in range(4) for j in range(i + 1, 4) if (i, j) != (0, 3)]
+    result = pairwise_matrix(judgements(given), items, "S")
+    np.testing.assert_allclose(result.values.to_numpy(), a, rtol=1e-9)
+    assert [(r, c) for r, c, _ in result.completed] == [("S1", "S4")]
+    assert result.completed[0][2] == pytest.approx(8, rel=1e-9)
+
+
+def test_completion_of_a_spanning_tree_is_consistent():
+    """With only n - 1 comparisons forming a tree, the completed matrix is the consistent one."""
+    items = ["O1", "O2", "O3", "O4"]
+    result = pairwise_matrix(judgements([("O1", "O2", 2), ("O3", "O2", 1 / 3), ("O2", "O4", 4)]), items, "O")
+    np.testing.assert_allclose(result.values.to_numpy(), consistent([2, 1, 1 / 3, 1 / 4]), rtol=1e-9)
+    assert ahp(result.values, "O").cr == pytest.approx(0, abs=1e-9)
+    assert len(result.completed) == 3
+
+
+def test_unconnected_comparisons_rejected_naming_the_items():
+    with pytest.raises(JudgementError, match=r"^matrix T: .*\{T1, T2\}, \{T3, T4\}") as error:
+        pairwise_matrix(judgements([("T1", "T2", 2), ("T3", "T4", 5)]), ["T1", "T2", "T3", "T4"], "T")
+    assert error.value.row is None and error.value.source_row is None
+
+
+# --- Aggregation -----------------------------------------------------------------------------
+
+@given(reciprocal_matrices(), st.integers(1, 5))
+@settings(max_examples=50, deadline=None)
+def test_aggregating_identical_experts_gives_their_matrix(matrix, experts):
+    pd.testing.assert_frame_equal(aggregate([matrix] * experts), matrix, rtol=1e-12)
+
+
+def test_aggregation_is_the_geometric_mean_and_stays_reciprocal():
+    items = ["a", "b"]
+    combined = aggregate([from_upper({(0, 1): 9}, items), from_upper({(0, 1): 1}, items)])
+    np.testing.assert_allclose(combined.to_numpy(), [[1, 3], [1 / 3, 1]])
+    with pytest.raises(ValueError, match="same items"):
+        aggregate([from_upper({(0, 1): 9}, items), from_upper({(0, 1): 9}, ["b", "a"])])
+
+
+# --- A'WOT and TOWS --------------------------------------------------------------------------
+
+FACTORS = pd.DataFrame({"id": ["S1", "S2", "W1", "O1", "O2", "T1"],
+                        "group": ["S", "S", "W", "O", "O", "T"],
+                        "factor": [f"factor {k}" for k in range(6)]})
+GROUP_WEIGHTS = pd.Series([0.4, 0.1, 0.3, 0.2], index=["S", "W", "O", "T"])
+LOCAL_WEIGHTS = {"S": pd.Series([0.75, 0.25], index=["S1", "S2"]), "W": pd.Series([1.0], index=["W1"]),
+                 "O": pd.Series([0.5, 0.5], index=["O1", "O2"]), "T": pd.Series([1.0], index=["T1"])}
+STRATEGIES = pd.DataFrame({"id": ["SO1", "ST1", "WO1", "WT1"], "type": ["SO", "ST", "WO", "WT"],
+                           "strategy": ["a", "b", "c", "d"],
+                           "factors": ["S1;O1", "S2; T1", "W1;O2", "W1;T1"]})
+
+
+def test_awot_global_weights_are_group_times_local():
+    table = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
+    assert list(table.columns) == ["group", "factor_id", "factor", "group_weight", "local_weight", "global_weight"]
+    assert list(table["factor_id"]) == ["S1", "T1", "O1", "O2", "S2", "W1"]  # 0.15 and 0.15 tie: by id
+    np.testing.assert_allclose(table["global_weight"], [0.3, 0.2, 0.15, 0.15, 0.1, 0.1])
+    np.testing.assert_allclose(table["global_weight"], table["group_weight"] * table["local_weight"])
+    assert table["global_weight"].sum() == pytest.approx(1)
+
+
+def test_awot_rejects_weights_that_do_not_match_the_factors():
+    with pytest.raises(ValueError, match="local weights of group O"):
+        awot(GROUP_WEIGHTS, LOCAL_WEIGHTS | {"O": pd.Series([1.0], index=["O1"])}, FACTORS)
+    with pytest.raises(ValueError, match="group weights sum to 0.9"):
+        awot(GROUP_WEIGHTS.replace(0.4, 0.3), LOCAL_WEIGHTS, FACTORS)
+
+
+def test_strategy_priority_is_the_sum_of_its_factors_global_weights():
+    weights = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS).set_index("factor_id")["global_weight"]
+    table = strategy_priorities(STRATEGIES, weights)
+    assert list(table.columns) == ["id", "type", "strategy", "factors", "priority", "rank"]
+    # SO1 0.30 + 0.15, ST1 0.10 + 0.20, WO1 0.10 + 0.15, WT1 0.10 + 0.20 (ties with ST1: by id)
+    assert list(table["id"]) == ["SO1", "ST1", "WT1", "WO1"]
+    np.testing.assert_allclose(table["priority"], [0.45, 0.30, 0.30, 0.25])
+    assert list(table["rank"]) == [1, 2, 3, 4]
+
+
+def test_strategy_with_unknown_factor_rejected_naming_it():
+    weights = pd.Series([1.0], index=["S1"])
+    with pytest.raises(ValueError, match="strategy SO1 names unknown factor"):
+        strategy_priorities(STRATEGIES.iloc[:1], weights)
+
+
+# --- Robustness ------------------------------------------------------------------------------
+
+def example_matrices():
+    """Slightly inconsistent group and factor matrices for FACTORS."""
+    groups = from_upper({(0, 1): 4, (0, 2): 2, (0, 3): 3, (1, 2): 1 / 3, (1, 3): 1 / 2, (2, 3): 2},
+                        ["S", "W", "O", "T"])
+    factor_matrices = {"S": from_upper({(0, 1): 3}, ["S1", "S2"]), "W": frame([[1]], ["W1"]),
+                       "O": from_upper({(0, 1): 1 / 2}, ["O1", "O2"]), "T": frame([[1]], ["T1"])}
+    return groups, factor_matrices
+
+
+def test_robustness_without_noise_reproduces_the_deterministic_result():
+    groups, factor_matrices = example_matrices()
+    result = robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=50, sigma=0.0)
+    assert isinstance(result, Robustness)
+    local = {g: ahp(m, g).weights for g, m in factor_matrices.items()}
+    weights = awot(ahp(groups, "groups").weights, local, FACTORS).set_index("factor_id")["global_weight"]
+    deterministic = strategy_priorities(STRATEGIES, weights)
+    strategies = result.strategy_summary()
+    assert list(strategies["id"]) == list(deterministic["id"])
+    assert list(strategies.columns) == ["id", "deterministic", "mean", "p10", "p50", "p90", "p_first",
+                                        "rank_changed"]
+    np.testing.assert_array_equal(strategies["deterministic"], deterministic["priority"])
+    for summary in (strategies, result.factor_summary()):
+        assert list(summary["p_first"]) == [1.0] + [0.0] * (len(summary) - 1)
+        assert (summary["rank_changed"] == 0).all()
+        for column in ("mean", "p10", "p50", "p90"):
+            np.testing.assert_allclose(summary[column], summary["deterministic"], rtol=1e-12)
+    assert result.top_order_kept() == 1.0
+
+
+def test_robustness_draws_are_seeded():
+    groups, factor_matrices = example_matrices()
+    run = [robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=200, seed=seed) for seed in (7, 7, 8)]
+    pd.testing.assert_frame_equal(run[0].factor_draws, run[1].factor_draws)
+    pd.testing.assert_frame_equal(run[0].strategy_draws, run[1].strategy_draws)
+    assert not run[0].factor_draws.equals(run[2].factor_draws)
+
+
+def test_robustness_draws_are_valid_weights_and_priorities():
+    groups, factor_matrices = example_matrices()
+    result = robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=500, sigma=0.5)
+    assert result.factor_draws.shape == (500, 6) and list(result.factor_draws.columns) == list(FACTORS["id"])
+    assert (result.factor_draws > 0).all().all()
+    np.testing.assert_allclose(result.factor_draws.sum(axis=1), 1, rtol=1e-12)
+    links = {"SO1": ["S1", "O1"], "ST1": ["S2", "T1"], "WO1": ["W1", "O2"], "WT1": ["W1", "T1"]}
+    for strategy, ids in links.items():
+        np.testing.assert_allclose(result.strategy_draws[strategy], result.factor_draws[ids].sum(axis=1))
+    for summary in (result.factor_summary(), result.strategy_summary()):
+        assert summary["p_first"].sum() == pytest.approx(1)
+        assert ((summary["p10"] <= summary["p50"]) & (summary["p50"] <= summary["p90"])).all()
+        assert summary["rank_changed"].between(0, 1).all()
+    assert 0 < result.top_order_kept() < 1
+
+
+# --- From a data folder to the report -------------------------------------------------------------
+
+def _folder_with(tmp_path, name, text):
+    from tests.conftest import VALID_TABLES, write_tables
+    folder = write_tables(tmp_path / "data", VALID_TABLES)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_analyse_swot_on_the_sample_uses_pairwise_judgements():
+    from lasergo.io import load_data
+    from lasergo.swot import analyse_swot, consistency_table, findings
+    from tests.conftest import SAMPLE
+    analysis = analyse_swot(load_data(SAMPLE), n_draws=300, seed=2)
+    assert "3 experts" in analysis.method and "geometric mean" in analysis.method
+    assert analysis.weights["global_weight"].sum() == pytest.approx(1)
+    assert set(consistency_table(analysis)["matrix"]) == {"groups", "S", "W", "O", "T"}
+    first = analysis.strategies.iloc[0]
+    assert first["rank"] == 1 and first["id"] in findings(analysis)
+
+
+def test_direct_ratings_are_used_without_judgements(tmp_path):
+    from lasergo import reference
+    from lasergo.io import load_data
+    from lasergo.swot import analyse_swot
+    items = ["S", "W", "O", "T"] + list(reference.swot_factors()["id"])
+    rating = {item: 9 if item in ("O", "O1") else 3 for item in items}
+    text = "expert,item,rating\n" + "".join(f"E1,{i},{r}\n" for i, r in rating.items())
+    analysis = analyse_swot(load_data(_folder_with(tmp_path, "swot_ratings.csv", text)))
+    assert analysis.method.startswith("direct importance ratings")
+    assert analysis.robustness is None and analysis.results == {}
+    weights = analysis.weights.set_index("factor_id")["global_weight"]
+    # O gets 9 / (3 + 3 + 9 + 3) = 0.5 of the weight; O1 gets 9 / (9 + 3 + 3) = 0.6 of O's
+    assert weights["O1"] == pytest.approx(0.5 * 0.6)
+    assert weights.idxmax() == "O1"
+
+
+def test_a_folder_without_swot_input_is_a_clear_error(tmp_path):
+    from tests.conftest import VALID_TABLES, write_tables
+    from lasergo.io import load_data
+    from lasergo.swot import analyse_swot
+    folder = write_tables(tmp_path / "data", VALID_TABLES)
+    with pytest.raises(ValueError, match="no swot_judgements or swot_ratings"):
+        analyse_swot(load_data(folder))
