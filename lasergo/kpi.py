@@ -59,13 +59,18 @@ def traffic_light(probability: float, reached: bool) -> str:
 
 # --- Ledger ----------------------------------------------------------------------------------
 
+def is_verified(ledger: pd.DataFrame) -> pd.Series:
+    """Entries with an evidence reference: the only ones that count (roadmap §2.3)."""
+    return ledger["evidence"].notna() & (ledger["evidence"].astype("string").str.strip() != "")
+
+
 def ledger_totals(ledger: pd.DataFrame) -> pd.DataFrame:
     """Verified and unverified totals per KPI (1-7, zeros included).
 
     Columns: kpi, verified (sum of values with an evidence reference), unverified (without),
     entries (rows).
     """
-    has_evidence = ledger["evidence"].notna() & (ledger["evidence"].astype("string").str.strip() != "")
+    has_evidence = is_verified(ledger)
     frame = ledger.assign(verified=ledger["value"].where(has_evidence, 0.0),
                           unverified=ledger["value"].where(~has_evidence, 0.0))
     totals = frame.groupby("kpi")[["verified", "unverified"]].sum()
@@ -76,7 +81,7 @@ def ledger_totals(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def ledger_by_cluster(ledger: pd.DataFrame) -> pd.DataFrame:
     """Verified totals per event KPI (rows) and cluster (columns), with a total column."""
-    verified = ledger[ledger["evidence"].notna() & ledger["kpi"].isin(EVENT_KPIS)]
+    verified = ledger[is_verified(ledger) & ledger["kpi"].isin(EVENT_KPIS)]
     table = verified.pivot_table(index="kpi", columns="cluster", values="value", aggfunc="sum", fill_value=0)
     table = table.reindex(index=list(EVENT_KPIS), columns=list(reference.clusters()["id"]), fill_value=0)
     table["total"] = table.sum(axis=1)
@@ -85,7 +90,7 @@ def ledger_by_cluster(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def quarterly_counts(ledger: pd.DataFrame, kpi: int, start: pd.Period, end: pd.Period) -> pd.Series:
     """Verified count of one KPI per quarter from ``start`` to ``end`` (quarters without entries: 0)."""
-    rows = ledger[(ledger["kpi"] == kpi) & ledger["evidence"].notna()]
+    rows = ledger[(ledger["kpi"] == kpi) & is_verified(ledger)]
     counts = rows.groupby(rows["date"].dt.to_period("Q"))["value"].sum()
     return counts.reindex(pd.period_range(start, end, freq="Q"), fill_value=0.0).rename(f"KPI {kpi}")
 

@@ -32,7 +32,7 @@ from tqdm import tqdm
 import lasergo
 from lasergo.io import load_data
 from lasergo.reference import REFERENCE_DIR
-from lasergo.report import HEADLINE_MIME, Headline, parse_quarter, quarter_of
+from lasergo.report import HEADLINE_MIME, Headline, parse_quarter, report_quarter
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
@@ -295,15 +295,10 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     started = datetime.now(timezone.utc)
     data_dir = Path(data_dir).resolve()
     dataset = load_data(data_dir)
-    if quarter:
-        try:
-            period = parse_quarter(quarter)
-        except ValueError as err:
-            raise PipelineError(str(err)) from None
-    elif dataset.latest_date() is not None:
-        period = quarter_of(dataset.latest_date())
-    else:
-        raise PipelineError(f"{data_dir} has no dated records; pass --quarter")
+    try:
+        period = report_quarter(dataset, quarter)
+    except ValueError as err:
+        raise PipelineError(str(err)) from None
     notebooks = discover_notebooks(Path(notebook_dir), only)
     wanted = {"quarter": str(period), "data_dir": str(data_dir), "seed": seed, **(parameters or {})}
     per_notebook = parameters_per_notebook(notebooks, wanted)

@@ -38,14 +38,23 @@ def quarter_end(quarter: pd.Period) -> pd.Timestamp:
     return quarter.end_time
 
 
+def report_quarter(dataset: Dataset, quarter: str | None) -> pd.Period:
+    """``quarter`` parsed, or by default the quarter of the newest dated record in the data.
+
+    ValueError for a malformed quarter or, without one, for data with no dated record.
+    """
+    if quarter:
+        return parse_quarter(quarter)
+    latest = dataset.latest_date()
+    if latest is None:
+        raise ValueError(f"{dataset.directory} has no dated records; give the quarter (e.g. 2026Q3)")
+    return quarter_of(latest)
+
+
 def load_quarter(data_dir: str | Path, quarter: str | None) -> tuple[Dataset, pd.Period]:
     """The validated data as known at the end of ``quarter`` (default: the newest in the data)."""
     dataset = load_data(data_dir)
-    if quarter:
-        period = parse_quarter(quarter)
-    else:
-        latest = dataset.latest_date()
-        period = quarter_of(latest) if latest is not None else quarter_of(pd.Timestamp.today())
+    period = report_quarter(dataset, quarter)
     return dataset.cut(quarter_end(period)), period
 
 

@@ -27,6 +27,9 @@ Poisson draws whose rates leave the partnership short of some targets and above 
 ``end`` (``KPI_PACE``). The ledger has no rows for KPIs 5 and 6: the roadmap measures them by
 survey (§2.3, §2.4), so the KPI report computes them from the survey waves.
 
+The SWOT judgements (``swot_judgements``) are illustrative: three invented experts judge the
+pairs of each SWOT matrix around one invented view (``SWOT_VIEW``) with noise.
+
 The default ``end`` is 2026-09-30, the last complete quarter when the sample was made: ledger
 dates after the day of validation are rejected as typing errors.
 """
