@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lasergo import reference
-from lasergo.schemas import SWOT_GROUPS, SWOT_MATRICES, TABLES, Table
+from lasergo.schemas import SWOT_GROUPS, SWOT_MATRICES, TABLES, Table, comparison_groups
 
 SUFFIXES = (".csv", ".xlsx")
 DATASET_FILE = "dataset.json"
@@ -269,7 +269,8 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
                 problems.append(Problem(file, None, "matrix", f"no judgements for matrix {matrix} ({name}); "
                                                               "each of groups, S, W, O and T needs comparisons"))
         for (expert, matrix), rows in judgements.groupby(["expert", "matrix"]):
-            unlinked = _unlinked_items(items_of.get(matrix, []), rows[["row", "column"]].itertuples(index=False))
+            linked_sets = comparison_groups(items_of.get(matrix, []), rows[["row", "column"]].itertuples(index=False))
+            unlinked = [item for other in linked_sets[1:] for item in other]
             if unlinked:
                 problems.append(Problem(file, _spreadsheet_row(rows.index[0]), "row",
                                         f"{expert}: {', '.join(unlinked)} not linked by any chain of comparisons "
@@ -280,23 +281,6 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
         problems += [Problem(where["swot_ratings"], _spreadsheet_row(i), "item",
                              f"unknown SWOT group or factor {ratings.at[i, 'item']!r}") for i in unknown[unknown].index]
     return problems
-
-
-def _unlinked_items(items: list[str], pairs) -> list[str]:
-    """Items not connected to the first item through the compared pairs (a union-find)."""
-    parent = {item: item for item in items}
-
-    def root(item: str) -> str:
-        while parent[item] != item:
-            item = parent[item]
-        return item
-
-    for a, b in pairs:
-        if a in parent and b in parent:
-            parent[root(a)] = root(b)
-    if not items:
-        return []
-    return [item for item in items if root(item) != root(items[0])]
 
 
 def _empty_table(table: Table) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from scipy.sparse.csgraph import connected_components
 
 from lasergo import reference
 
@@ -269,6 +271,20 @@ def market_figures_schema() -> pa.DataFrameSchema:
 
 SWOT_GROUPS = {"S": "strengths", "W": "weaknesses", "O": "opportunities", "T": "threats"}
 SWOT_MATRICES = ("groups", *SWOT_GROUPS)
+
+
+def comparison_groups(items: list[str], pairs) -> list[list[str]]:
+    """The sets of items that chains of compared ``pairs`` link (connected components of the
+    comparison graph, scipy.sparse.csgraph), the set holding ``items[0]`` first. Pairs naming
+    other items are ignored. A pairwise matrix can be completed only when this is one set."""
+    position = {item: k for k, item in enumerate(items)}
+    graph = np.zeros((len(items), len(items)), dtype=bool)
+    for a, b in pairs:
+        if a in position and b in position:
+            graph[position[a], position[b]] = True
+    _, labels = connected_components(graph, directed=False)
+    order = list(dict.fromkeys(labels))
+    return [[item for item, label in zip(items, labels) if label == c] for c in order]
 
 
 def swot_judgements_schema() -> pa.DataFrameSchema:

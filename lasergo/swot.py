@@ -28,11 +28,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from scipy.sparse.csgraph import connected_components
 
 from lasergo import reference
 from lasergo.io import Dataset
 from lasergo.plots import add_source
+from lasergo.schemas import comparison_groups
 
 #: Saaty's random index: the mean consistency index of random reciprocal matrices of order n
 #: (Saaty 1980). Defined here for n = 1..10.
@@ -130,9 +130,9 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
     missing = np.isnan(log_a)
     if missing.any():
         linked = ~missing & ~np.eye(n, dtype=bool)
-        count, labels = connected_components(linked, directed=False)
-        if count > 1:
-            sets = ", ".join("{" + ", ".join(np.array(items)[labels == c]) + "}" for c in range(count))
+        groups = comparison_groups(items, [(items[i], items[j]) for i, j in given])
+        if len(groups) > 1:
+            sets = ", ".join("{" + ", ".join(group) + "}" for group in groups)
             raise JudgementError(name, None, None, None,
                                  f"no chain of comparisons links the item sets {sets}; "
                                  "compare an item of each set with another set")
