@@ -225,7 +225,7 @@ def kpi_ledger_schema() -> pa.DataFrameSchema:
             "kpi": _col("Int64", "KPI number (data/reference/kpi_targets.csv)", "1-7", "3",
                         _in(KPI_NUMBERS, "KPI number")),
             "value": _col(float, "Count of events or results (KPIs 1-4 and 7; KPIs 5 and 6 are computed "
-                          "from the survey waves, and ledger rows for them are shown but not counted)",
+                          "from the survey waves, so ledger rows for them are not counted)",
                           "count", "1", _at_least(0, "value")),
             "cluster": _col(str, "Cluster that reports the entry", "", "OV",
                             _in_lazy(_cluster_ids, "cluster id")),
