@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -151,16 +152,52 @@ def _network_checks(funnel: pd.DataFrame, clusters: int) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class Funnel:
+    """The roadmap's target-group arithmetic (§2.3), from its inputs in data/reference/funnel.csv."""
+
+    direct_smes: float
+    indirect_smes: float
+    direct_conversion: float  # 1/8 of direct SMEs sign an agreement or MoU
+    indirect_conversion: float  # 1/20 of indirect SMEs
+    investing_share: float  # at least half of the agreements attract investment
+    investment_per_agreement_eur_m: float  # at least EUR 1 m each over two years
+    cofunding_factor: float  # matched by the companies' own co-funding
+    rising_share: float  # 50% of the target group raise their international share
+    rise_pct: float  # by 15% on average
+
+    @classmethod
+    def from_reference(cls) -> Funnel:
+        value = reference.funnel_value
+        return cls(value("direct_smes"), value("indirect_smes"), value("direct_conversion"),
+                   value("indirect_conversion"), value("investing_agreement_share"),
+                   value("investment_per_agreement_eur_m"), value("matching_cofunding_factor"),
+                   value("turnover_rise_smes_share"), value("turnover_share_rise_percent"))
+
+    @property
+    def agreements(self) -> float:
+        return self.direct_smes * self.direct_conversion + self.indirect_smes * self.indirect_conversion
+
+    @property
+    def rd_investment_eur_m(self) -> float:
+        return self.agreements * self.investing_share * self.investment_per_agreement_eur_m * self.cofunding_factor
+
+    @property
+    def rising_smes(self) -> float:
+        return (self.direct_smes + self.indirect_smes) * self.rising_share
+
+
 def _funnel_checks(funnel: pd.DataFrame, cluster_table: pd.DataFrame) -> list[dict]:
     value = funnel["value"]
     clusters, per_cluster = len(cluster_table), int(value["direct_smes_per_cluster"])
     direct, indirect, target = int(value["direct_smes"]), int(value["indirect_smes"]), int(value["target_smes"])
-    direct_rate, indirect_rate = value["direct_conversion"], value["indirect_conversion"]
+    roadmap = Funnel.from_reference()
+    direct_rate, indirect_rate = roadmap.direct_conversion, roadmap.indirect_conversion
     direct_deals, indirect_deals = direct * direct_rate, indirect * indirect_rate
     agreements = int(value["agreements_stated"])
-    deals = direct_deals + indirect_deals
-    share, per_deal = value["investing_agreement_share"], value["investment_per_agreement_eur_m"]
-    factor, stated_rd = value["matching_cofunding_factor"], value["rd_investment_stated_eur_m"]
+    deals = roadmap.agreements
+    share, per_deal = roadmap.investing_share, roadmap.investment_per_agreement_eur_m
+    factor, stated_rd = roadmap.cofunding_factor, value["rd_investment_stated_eur_m"]
     investing = agreements * share
     exact = investing * per_deal * factor
     low, high = (math.floor(investing) * per_deal * factor, math.ceil(investing) * per_deal * factor)

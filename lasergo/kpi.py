@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lasergo import reference
+from lasergo.consistency import Funnel
 from lasergo.forecast import Choice, choose_forecast, horizon_to
 from lasergo.io import Dataset
 from lasergo.plots import add_source
@@ -190,41 +191,6 @@ def waves_until(series: pd.Series, target_date: pd.Timestamp) -> int:
 
 
 # --- The roadmap's funnel --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Funnel:
-    """The roadmap's target-group arithmetic (§2.3), from its inputs in data/reference/funnel.csv."""
-
-    direct_smes: float
-    indirect_smes: float
-    direct_conversion: float  # 1/8 of direct SMEs sign an agreement or MoU
-    indirect_conversion: float  # 1/20 of indirect SMEs
-    investing_share: float  # at least half of the agreements attract investment
-    investment_per_agreement_eur_m: float  # at least EUR 1 m each over two years
-    cofunding_factor: float  # matched by the companies' own co-funding
-    rising_share: float  # 50% of the target group raise their international share
-    rise_pct: float  # by 15% on average
-
-    @classmethod
-    def from_reference(cls) -> Funnel:
-        value = reference.funnel_value
-        return cls(value("direct_smes"), value("indirect_smes"), value("direct_conversion"),
-                   value("indirect_conversion"), value("investing_agreement_share"),
-                   value("investment_per_agreement_eur_m"), value("matching_cofunding_factor"),
-                   value("turnover_rise_smes_share"), value("turnover_share_rise_percent"))
-
-    @property
-    def agreements(self) -> float:
-        return self.direct_smes * self.direct_conversion + self.indirect_smes * self.indirect_conversion
-
-    @property
-    def rd_investment_eur_m(self) -> float:
-        return self.agreements * self.investing_share * self.investment_per_agreement_eur_m * self.cofunding_factor
-
-    @property
-    def rising_smes(self) -> float:
-        return (self.direct_smes + self.indirect_smes) * self.rising_share
-
 
 def is_about(value: float, stated: float) -> bool:
     """The roadmap's "about": within ABOUT_TOLERANCE (10%) of the stated figure."""
