@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lasergo import reference
-from lasergo.schemas import SWOT_GROUPS, SWOT_MATRICES, TABLES, Table, comparison_groups
+from lasergo.schemas import ROW_CHECK_COLUMNS, SWOT_GROUPS, SWOT_MATRICES, TABLES, Table, comparison_groups
 
 SUFFIXES = (".csv", ".xlsx")
 DATASET_FILE = "dataset.json"
@@ -60,6 +60,8 @@ class Dataset:
     survey_waves: pd.DataFrame
     kpi_ledger: pd.DataFrame
     market_figures: pd.DataFrame
+    market_assumptions: pd.DataFrame
+    currency_rates: pd.DataFrame
     swot_judgements: pd.DataFrame
     swot_ratings: pd.DataFrame
     swot_factors: pd.DataFrame
@@ -217,6 +219,9 @@ def validate_table(typed: pd.DataFrame, table: Table, where: str,
             row = _spreadsheet_row(case["index"])
             if (row, column) in reported:
                 continue
+            if case["check"] in ROW_CHECK_COLUMNS:
+                problems.append(Problem(where, row, ROW_CHECK_COLUMNS[case["check"]], case["check"]))
+                continue
             problems.append(Problem(where, row, column, _describe_failure(case)))
         return sorted(set(problems), key=lambda p: (p.row or 0, p.column or ""))
     return []
@@ -281,6 +286,25 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
         problems += [Problem(where["swot_ratings"], _spreadsheet_row(i), "item",
                              f"unknown SWOT group or factor {ratings.at[i, 'item']!r}") for i in unknown[unknown].index]
     return problems
+
+
+def read_checked_table(path: Path, name: str) -> pd.DataFrame:
+    """One file read and checked against the schema of input table ``name``; InputError if not valid.
+
+    For reference tables that share an input table's columns (market assumptions, currency rates),
+    so that both pass the same checks.
+    """
+    path, table = Path(path), TABLES[name]
+    frame, problems = read_raw(path)
+    if frame is None:
+        raise InputError(problems)
+    typed, parse_problems = parse_table(frame, table, str(path))
+    problems += parse_problems
+    if not any(p.message == "missing column" for p in parse_problems):
+        problems += validate_table(typed, table, str(path), parse_problems)
+    if problems:
+        raise InputError(problems)
+    return typed
 
 
 def _empty_table(table: Table) -> pd.DataFrame:

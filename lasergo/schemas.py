@@ -239,6 +239,16 @@ def kpi_ledger_schema() -> pa.DataFrameSchema:
     )
 
 
+ROW_CHECK_COLUMNS: dict[str, str] = {}
+
+
+def row_check(test: Callable[[pd.DataFrame], pd.Series], column: str, error: str) -> pa.Check:
+    """A check across the columns of each row, reported at ``column`` of the failing rows
+    (pandera itself would report a DataFrame-wide check at every column)."""
+    ROW_CHECK_COLUMNS[error] = column
+    return pa.Check(test, name="row_check", error=error)
+
+
 def market_figures_schema() -> pa.DataFrameSchema:
     """Market sizes from public sources, with year, currency and range."""
     return pa.DataFrameSchema(
@@ -259,13 +269,105 @@ def market_figures_schema() -> pa.DataFrameSchema:
             "note": _col(str, "Free text", "", "as cited", nullable=True),
         },
         checks=[
-            pa.Check(lambda df: df["low_m"].isna() | (df["low_m"] <= df["value_m"]), name="low_le_value",
-                     error="low_m is above value_m"),
-            pa.Check(lambda df: df["high_m"].isna() | (df["high_m"] >= df["value_m"]), name="high_ge_value",
-                     error="high_m is below value_m"),
+            row_check(lambda df: df["low_m"].isna() | df["high_m"].isna() | (df["low_m"] <= df["high_m"]),
+                      "high_m", "high_m is below low_m"),
+            row_check(lambda df: df["low_m"].isna() | (df["low_m"] <= df["value_m"]), "low_m",
+                      "low_m is above value_m"),
+            row_check(lambda df: df["high_m"].isna() | (df["high_m"] >= df["value_m"]), "high_m",
+                      "high_m is below value_m"),
         ],
         strict=False,
         name="market_figures",
+    )
+
+
+MARKET_PARAMETERS = {
+    "market_size": ("Size of a market without a published figure in market_figures (medical devices)",
+                    "million of currency"),
+    "regional_share": ("Share of market of_market that belongs to market (a mission market that is a "
+                       "region of a country, or one of several countries)", "percent 0-100"),
+    "growth": ("Annual growth of a market's size, from the figure's year to the report year", "percent a year"),
+    "segment_share": ("Share of the medical-device market in a thematic segment", "percent 0-100"),
+    "photonics_share": ("Share of a segment's value that is photonics products", "percent 0-100"),
+    "attainable_share": ("Share of the addressable photonics value the partnership can win", "percent 0-100"),
+    "figure_range": ("Deviation assumed around a published figure where it gives no low or high",
+                     "percent of the figure"),
+}
+ASSUMPTION_KINDS = ("published", "assumption", "definition")
+DISTRIBUTIONS = ("pert", "triangular")
+
+
+def market_assumptions_schema() -> pa.DataFrameSchema:
+    """Ranges of the market model (data/reference/market_assumptions.csv and a researcher's overrides)."""
+    shares = ("regional_share", "segment_share", "photonics_share", "attainable_share")
+    return pa.DataFrameSchema(
+        {
+            "parameter": _col(str, "What the row sets: " + "; ".join(
+                f"{name} ({what}, {unit})" for name, (what, unit) in MARKET_PARAMETERS.items()),
+                "", "photonics_share", _in(MARKET_PARAMETERS, "parameter")),
+            "market": _col(str, "Market id the row applies to (data/reference/markets.csv); blank: all "
+                           "markets", "", "israel", _in_lazy(_all_markets, "market"), nullable=True),
+            "of_market": _col(str, "For regional_share: the market whose size is shared", "", "usa",
+                              _in_lazy(_all_markets, "market"), nullable=True),
+            "segment": _col(str, "Thematic segment the row applies to; blank: all segments", "",
+                            "sensing", _in_lazy(_thematic_segments, "segment"), nullable=True),
+            "low": _col(float, "Low end of the range (P0 of the distribution)", "unit of the parameter",
+                        "20"),
+            "mode": _col(float, "Most likely value", "unit of the parameter", "35"),
+            "high": _col(float, "High end of the range", "unit of the parameter", "50"),
+            "year": _col("Int64", "For market_size: year the size refers to", "year", "2015",
+                         _between(1990, 2100, "year"), nullable=True),
+            "currency": _col(str, "For market_size: ISO 4217 currency code", "", "USD",
+                             _in(CURRENCIES, "currency"), nullable=True),
+            "distribution": _col(str, "pert (Beta-PERT, default) or triangular", "", "pert",
+                                 _in(DISTRIBUTIONS, "distribution"), nullable=True),
+            "kind": _col(str, "published (from a cited source), assumption (a judgement, labelled so in "
+                         "reports) or definition (true by how a market is defined)", "", "assumption",
+                         _in(ASSUMPTION_KINDS, "kind")),
+            "source": _col(str, "Publication, or who judged and on what basis", "",
+                           "assumption of the research team"),
+            "note": _col(str, "Free text", "", "", nullable=True),
+        },
+        checks=[
+            row_check(lambda df: df["low"] <= df["mode"], "mode", "mode is below low"),
+            row_check(lambda df: df["mode"] <= df["high"], "high", "high is below mode"),
+            row_check(lambda df: ~df["parameter"].isin(shares) | ((df["low"] >= 0) & (df["high"] <= 100)),
+                      "low", "a share must lie between 0 and 100 percent"),
+            row_check(lambda df: (df["parameter"] != "market_size") | (df["low"] >= 0), "low",
+                      "a market size cannot be negative"),
+            row_check(lambda df: (df["parameter"] != "growth") | ((df["low"] > -100) & (df["high"] <= 100)),
+                      "low", "growth must lie between -100 and 100 percent a year"),
+            row_check(lambda df: ~df["parameter"].isin(["market_size", "regional_share"])
+                      | df["market"].notna(), "market", "market_size and regional_share need a market"),
+            row_check(lambda df: (df["parameter"] != "regional_share") | df["of_market"].notna(),
+                      "of_market", "regional_share needs of_market"),
+            row_check(lambda df: (df["parameter"] != "market_size") | df["year"].notna(), "year",
+                      "market_size needs a year"),
+            row_check(lambda df: (df["parameter"] != "market_size") | df["currency"].notna(), "currency",
+                      "market_size needs a currency"),
+        ],
+        unique=["parameter", "market", "of_market", "segment"],
+        report_duplicates="exclude_first",
+        strict=False,
+        name="market_assumptions",
+    )
+
+
+def currency_rates_schema() -> pa.DataFrameSchema:
+    """Euro exchange rates, one per currency and year (data/reference/currency_rates.csv)."""
+    return pa.DataFrameSchema(
+        {
+            "currency": _col(str, "ISO 4217 currency code", "", "USD", _in(CURRENCIES, "currency")),
+            "year": _col("Int64", "Year of the annual average", "year", "2015", _between(1990, 2100, "year")),
+            "per_eur": _col(float, "Units of the currency per euro (annual average)", "currency per EUR",
+                            "1.1095", pa.Check.gt(0, error="rate must be above 0")),
+            "source": _col(str, "Publication of the rate", "", "ECB euro reference rates, annual average"),
+            "note": _col(str, "Free text", "", "", nullable=True),
+        },
+        unique=["currency", "year"],
+        report_duplicates="exclude_first",
+        strict=False,
+        name="currency_rates",
     )
 
 
@@ -364,6 +466,13 @@ TABLES: dict[str, Table] = {
         Table("market_figures", market_figures_schema, False,
               "Optional: market sizes found by researchers, added to "
               "data/reference/market_figures.csv."),
+        Table("market_assumptions", market_assumptions_schema, False,
+              "Optional: ranges for the market model; a row replaces the row of "
+              "data/reference/market_assumptions.csv with the same parameter, market, of_market and "
+              "segment, and other rows are added."),
+        Table("currency_rates", currency_rates_schema, False,
+              "Optional: euro exchange rates added to (or replacing those of the same currency and year "
+              "in) data/reference/currency_rates.csv."),
         Table("swot_judgements", swot_judgements_schema, False,
               "Optional: pairwise comparisons for the weighted SWOT, one row per expert and pair. "
               "Give each pair once (the reciprocal is filled in); a matrix with gaps is completed "
