@@ -12,7 +12,7 @@ help:
 	@echo "make report   build the sample reports into reports/ (sets up .venv first)"
 	@echo "make test     run the whole test suite (sets up .venv first)"
 	@echo "make lab      open JupyterLab on notebooks/ with the workbook kernel"
-	@echo "make bench    run the timing and memory benchmarks"
+	@echo "make bench    run the timing and memory benchmarks (BENCH=market: only those named so)"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml"
 	@echo "make docs     regenerate the table documentation in data/README.md"
 	@echo "make clean    remove .venv, reports/ and caches"
@@ -38,7 +38,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 sample-data: $(STAMP)
 	$(BIN)/lasergo sample-data --companies 120 --seed 1 --out data/sample

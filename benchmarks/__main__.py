@@ -40,6 +40,24 @@ CASES = [
          "import time; t = time.perf_counter(); load_data(DEFAULT_DATA)\n"
          "print('INNER', time.perf_counter() - t)",
          seconds_budget=1, memory_budget_mb=500),
+    Case("market Monte Carlo: 20,000 draws, 8 markets x 3 segments",
+         "from lasergo import market\n"
+         "from lasergo.io import load_data\n"
+         "from lasergo.cli import DEFAULT_DATA\n"
+         "data = load_data(DEFAULT_DATA)\n"
+         "model = market.build_model(market.market_tables(data), data, 2026)\n"
+         "market.simulate(model, 1000, 0)  # warm-up\n"
+         "import time; t = time.perf_counter(); sim = market.simulate(model, 20_000, 1)\n"
+         "print('INNER', time.perf_counter() - t)",
+         seconds_budget=0.25, memory_budget_mb=500),
+    Case("market page analysis (analyse_market, 20,000 draws)",
+         "from lasergo import market\n"
+         "from lasergo.io import load_data\n"
+         "from lasergo.cli import DEFAULT_DATA\n"
+         "data = load_data(DEFAULT_DATA)\n"
+         "import time; t = time.perf_counter(); market.analyse_market(data, 2026)\n"
+         "print('INNER', time.perf_counter() - t)",
+         seconds_budget=2, memory_budget_mb=500),
 ]
 
 
@@ -59,13 +77,18 @@ def run(case: Case) -> tuple[float, float]:
     return seconds, float(values["PEAK_KB"]) / 1024
 
 
-def main() -> None:
-    print(f"{'benchmark':48} {'seconds':>9} {'/budget':>8} {'peak MB':>9} {'/budget':>8}")
-    for case in CASES:
+def main(words: list[str]) -> None:
+    """Run the cases whose name contains every word given (all cases without words)."""
+    cases = [case for case in CASES if all(w.lower() in case.name.lower() for w in words)]
+    if not cases:
+        raise SystemExit(f"no benchmark matches {' '.join(words)!r}; names: "
+                         + "; ".join(case.name for case in CASES))
+    print(f"{'benchmark':56} {'seconds':>9} {'/budget':>8} {'peak MB':>9} {'/budget':>8}")
+    for case in cases:
         seconds, peak = run(case)
-        print(f"{case.name:48} {seconds:9.2f} {seconds / case.seconds_budget:8.2f} "
+        print(f"{case.name:56} {seconds:9.2f} {seconds / case.seconds_budget:8.2f} "
               f"{peak:9.0f} {peak / case.memory_budget_mb:8.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

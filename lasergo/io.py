@@ -349,5 +349,11 @@ def load_data(directory: str | Path) -> Dataset:
     if (directory / DATASET_FILE).is_file():
         description = json.loads((directory / DATASET_FILE).read_text(encoding="utf-8"))
         files["dataset"] = directory / DATASET_FILE
-    return Dataset(directory=directory, files=files, synthetic=bool(description.get("synthetic")),
-                   description=description, **tables)
+    dataset = Dataset(directory=directory, files=files, synthetic=bool(description.get("synthetic")),
+                      description=description, **tables)
+    from lasergo.market import market_input_problems  # imported here: market builds on this module
+
+    problems = market_input_problems(dataset)
+    if problems:
+        raise InputError(problems)
+    return dataset

@@ -22,7 +22,7 @@ is one random input shared by every market and segment it applies to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,9 @@ def _merge(reference_rows: pd.DataFrame, own_rows: pd.DataFrame, key: list[str])
     """Reference rows, with a researcher's rows replacing those of the same key and adding the rest."""
     if own_rows.empty:
         return reference_rows.reset_index(drop=True)
-    keys = lambda f: f[key].astype(str).agg("|".join, axis=1)  # noqa: E731  (NA-safe key)
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        return frame[key].apply(lambda row: "|".join("" if pd.isna(v) else str(v) for v in row), axis=1)
+
     kept = reference_rows[~keys(reference_rows).isin(set(keys(own_rows)))]
     return pd.concat([kept, own_rows], ignore_index=True)
 
@@ -143,8 +145,26 @@ def _pick(assumptions: pd.DataFrame, parameter: str, market: str | None = None,
 
 
 def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_trl: int = 7) -> MarketModel:
-    """Resolve the tables into a :class:`MarketModel`; InputError naming file, row and column when a
-    market has no size, a figure's currency has no rate for its year, or a factor has no range."""
+    """Resolve the tables into a :class:`MarketModel` for ``report_year``, with the addressable
+    shares of ``dataset``; InputError as :func:`market_input_problems` describes."""
+    model = _resolve(tables, report_year)
+    share = addressable_share(dataset, model.markets, model.segments, min_trl)["share"].to_numpy()
+    return replace(model, addressable=share.reshape(len(model.markets), len(model.segments)))
+
+
+def market_input_problems(dataset: Dataset) -> list[Problem]:
+    """What stops the market model, each located by file, row and column: a target market without a
+    size, a published figure and a market_size assumption for the same market, a currency without a
+    euro rate for the figure's year, a factor without any range."""
+    try:
+        _resolve(market_tables(dataset), report_year=2000)  # the checks do not depend on the year
+    except InputError as err:
+        return err.problems
+    return []
+
+
+def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
+    """The model's inputs and structure (addressable shares left at 1)."""
     markets = reference.TARGET_MARKET_IDS
     segments = reference.THEMATIC_SEGMENT_IDS
     figures, assumptions, rates = tables.figures, tables.assumptions, tables.rates
@@ -257,8 +277,7 @@ def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_tr
     return MarketModel(report_year=report_year, markets=markets, segments=segments, inputs=table,
                        parts=pd.DataFrame(parts), segment_input=segment_input, photonics_input=photonics_input,
                        attainable_input=attainable_input,
-                       addressable=addressable_share(dataset, markets, segments, min_trl)["share"]
-                       .to_numpy().reshape(len(markets), len(segments)))
+                       addressable=np.ones((len(markets), len(segments))))
 
 
 def segment_uses(segments: tuple[str, ...] | None = None) -> dict[str, list[str]]:
@@ -544,7 +563,7 @@ def fit_scores(dataset: Dataset, markets: tuple[str, ...] | None = None,
     for cluster in reference.CLUSTER_IDS:
         own = companies[companies["cluster"] == cluster]
         for segment in segments:
-            serving = own[own["segments"].map(lambda cell: segment in split_codes(cell))]
+            serving = own.loc[own["segments"].map(lambda cell: segment in split_codes(cell)).astype(bool)]
             offered = {u for cell in serving["technology_uses"] for u in split_codes(cell)}
             in_segment = products[(products["cluster"] == cluster) & (products["segment"] == segment)]
             offered |= set(in_segment["technology_use"])
@@ -594,3 +613,205 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
                     + f", {f.link_evidence}" for f in fits.itertuples()),
             })
     return pd.DataFrame(rows)
+
+
+# --- From a data folder to the report ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class MarketAnalysis:
+    """Everything the market page shows, for one data folder and report year."""
+
+    model: MarketModel
+    simulation: Simulation
+    totals: pd.DataFrame         # :func:`totals`
+    cells: pd.DataFrame          # :func:`cell_ranking`
+    markets: pd.DataFrame        # :func:`market_totals`
+    tornado: pd.DataFrame        # :func:`tornado`
+    rank_correlations: pd.Series  # :func:`rank_correlations`
+    fit: pd.DataFrame            # :func:`fit_scores`
+    guide: pd.DataFrame          # :func:`screening_guide`
+    submarkets: pd.DataFrame     # :func:`technology_values`, ranked
+    product_types: pd.DataFrame  # :func:`product_types`
+    min_trl: int
+
+
+def analyse_market(data: Dataset, report_year: int, n_draws: int = 20_000, seed: int = 1,
+                   min_trl: int = 7) -> MarketAnalysis:
+    """The whole market page from a validated data folder: model, Monte Carlo, rankings, fit, guide."""
+    model = build_model(market_tables(data), data, report_year, min_trl)
+    sim = simulate(model, n_draws, seed)
+    fit = fit_scores(data, model.markets)
+    return MarketAnalysis(
+        model=model, simulation=sim, totals=totals(sim), cells=cell_ranking(sim), markets=market_totals(sim),
+        tornado=tornado(model), rank_correlations=rank_correlations(sim), fit=fit,
+        guide=screening_guide(sim, fit, data, min_trl),
+        submarkets=technology_values(sim, data, min_trl).sort_values("mean", ascending=False, ignore_index=True),
+        product_types=product_types(sim, data, min_trl), min_trl=min_trl)
+
+
+def findings(analysis: MarketAnalysis) -> str:
+    """The page's findings in a few sentences of Markdown, computed from the analysis."""
+    names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
+    segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
+    total = analysis.totals.set_index("stage").loc["partnership_sales"]
+    top_market = analysis.markets.iloc[0]
+    top_cell = analysis.cells.iloc[0]
+    driver = analysis.tornado.iloc[0]
+    assumed = analysis.model.inputs.query("kind == 'assumption'")
+    return "\n".join([
+        f"- Expected partnership sales in {analysis.model.report_year} over the eight markets: "
+        f"**EUR {total['p50']:,.0f} m** (P50; P10-P90 EUR {total['p10']:,.0f}-{total['p90']:,.0f} m).",
+        f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of it; the largest "
+        f"single cell is {names[top_cell['market']]} x {segment_names[top_cell['segment']].lower()} "
+        f"(EUR {top_cell['p50']:,.1f} m P50).",
+        f"- The input that moves the total most is **{driver['input']}** (an {driver['kind']}): from its low "
+        f"to its high the total goes from EUR {driver['sales_at_low']:,.0f} m to {driver['sales_at_high']:,.0f} m.",
+        f"- {len(assumed)} of the {len(analysis.model.inputs)} inputs are assumptions, not published figures; "
+        "they are listed with their ranges at the end of the page.",
+    ])
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+import textwrap  # noqa: E402  (imports of the charts section)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from lasergo.plots import add_source  # noqa: E402
+
+ASSUMPTION_HATCH = "///"
+
+
+def _names(kind: str) -> dict[str, str]:
+    """Display names of markets (``kind='markets'``) or segments (``kind='segments'``) by id."""
+    table = getattr(reference, kind)()
+    return dict(zip(table["id"], table["name"]))
+
+
+def _money(value: float) -> str:
+    """EUR million as text: EUR 62.3 bn, EUR 79 m, EUR 2.4 m."""
+    if value >= 1000:
+        return f"EUR {value / 1000:,.1f} bn"
+    return f"EUR {value:,.0f} m" if value >= 10 else f"EUR {value:,.1f} m"
+
+
+def plot_funnel(analysis: MarketAnalysis, source: str) -> plt.Figure:
+    """The three steps over all markets and segments: P50 bars with P10-P90 whiskers, log scale."""
+    frame = analysis.totals.set_index("stage").loc[list(STAGES)]
+    y = np.arange(len(frame))[::-1]
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    ax.barh(y, frame["p50"], color=sns.color_palette("colorblind")[0], height=0.45)
+    ax.errorbar(frame["p50"], y, xerr=[frame["p50"] - frame["p10"], frame["p90"] - frame["p50"]],
+                fmt="none", color="black", lw=1, capsize=4, label="P10-P90")
+    for yi, row in zip(y, frame.itertuples()):
+        ax.text(0.01, yi + 0.27, f"{_money(row.p50)}  (P10-P90 {_money(row.p10)} to {_money(row.p90)})",
+                transform=ax.get_yaxis_transform(), va="bottom", fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlim(frame["p10"].min() / 3, frame["p90"].max() * 3)
+    ax.set_yticks(y, [STAGE_NAMES[s] for s in frame.index])
+    ax.set_xlabel(f"EUR million in {analysis.model.report_year} (log scale; bar: P50)")
+    ax.set_ylim(y.min() - 0.4, y.max() + 0.7)
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(f"{_money(frame.loc['partnership_sales', 'p50'])} of partnership sales from a "
+                 f"{_money(frame.loc['segment_value', 'p50'])} segment market (P50)")
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def plot_sales_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
+    """Expected partnership sales per market (mission order) and segment, with P50 and P10-P90."""
+    markets, segments = _names("markets"), _names("segments")
+    cells = analysis.cells.set_index(["market", "segment"])
+    mean = cells["mean"].unstack().loc[list(analysis.model.markets), list(analysis.model.segments)]
+    fig, ax = plt.subplots(figsize=(10, 6.2))
+    sns.heatmap(mean, cmap="Blues", vmin=0, annot=False, linewidths=0.5, ax=ax,
+                cbar_kws={"label": "expected (mean) partnership sales, EUR million"})
+    for i, market in enumerate(mean.index):
+        for j, segment in enumerate(mean.columns):
+            cell = cells.loc[(market, segment)]
+            colour = "white" if cell["mean"] > 0.6 * mean.to_numpy().max() else "black"
+            ax.text(j + 0.5, i + 0.42, f"{cell['mean']:,.1f}", ha="center", va="center", fontsize=10,
+                    fontweight="bold", color=colour)
+            ax.text(j + 0.5, i + 0.72, f"P50 {cell['p50']:,.1f} ({cell['p10']:,.1f}-{cell['p90']:,.1f})",
+                    ha="center", va="center", fontsize=7, color=colour)
+    ax.set_yticks(np.arange(len(mean)) + 0.5, [markets[m] for m in mean.index], rotation=0)
+    ax.set_xticks(np.arange(mean.shape[1]) + 0.5, [textwrap.fill(segments[s], 20) for s in mean.columns],
+                  rotation=0, fontsize=9)
+    ax.set(xlabel="thematic segment (cell: mean, P50 and P10-P90, EUR million)",
+           ylabel="market (mission order)")
+    top = analysis.cells.iloc[0]
+    fig.suptitle(f"{markets[top['market']]} x {segments[top['segment']].lower()} is worth most: "
+                 f"EUR {top['mean']:,.1f} m expected", x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def _input_value(value: float, unit: str) -> str:
+    return f"{value:,.0f} {unit}" if unit != "%" else f"{value:g}%"
+
+
+def plot_tornado(analysis: MarketAnalysis, source: str, top: int = 10) -> plt.Figure:
+    """One-at-a-time sensitivity of total partnership sales to the ``top`` inputs with the widest swing."""
+    frame = analysis.tornado.head(top).iloc[::-1].reset_index(drop=True)
+    inputs = analysis.model.inputs.set_index("input")
+    units = {i: f"{inputs.at[i, 'currency']} m" if inputs.at[i, "parameter"] == "market_size" else "%"
+             for i in frame["input"]}
+    base = float(deterministic(analysis.model)["partnership_sales"].sum())
+    colours = sns.color_palette("colorblind")
+    fig, ax = plt.subplots(figsize=(10, 6))
+    for y, row in frame.iterrows():
+        hatch = ASSUMPTION_HATCH if row["kind"] == "assumption" else None
+        for sales, colour in ((row["sales_at_low"], colours[0]), (row["sales_at_high"], colours[1])):
+            ax.barh(y, sales - base, left=base, color=colour, hatch=hatch, edgecolor="white", height=0.65)
+        ends = sorted([(row["sales_at_low"], row["low"]), (row["sales_at_high"], row["high"])])
+        ax.text(min(ends[0][0], base), y, f"{_input_value(ends[0][1], units[row['input']])} ", ha="right",
+                va="center", fontsize=8)
+        ax.text(max(ends[1][0], base), y, f" {_input_value(ends[1][1], units[row['input']])}", ha="left",
+                va="center", fontsize=8)
+    labels = [textwrap.fill(i + (" (assumption)" if k == "assumption" else ""), 48)
+              for i, k in zip(frame["input"], frame["kind"])]
+    ax.set_yticks(frame.index, labels, fontsize=8)
+    ax.axvline(base, color="black", lw=1)
+    span = frame[["sales_at_low", "sales_at_high"]].to_numpy()
+    ax.set_xlim(min(0, span.min() * 0.8), span.max() * 1.15)
+    ax.set_xlabel(f"total partnership sales, EUR million (other inputs at their mode: {_money(base)})")
+    ax.legend(handles=[Patch(color=colours[0], label="input at its low"),
+                       Patch(color=colours[1], label="input at its high"),
+                       Patch(facecolor="white", edgecolor="grey", hatch=ASSUMPTION_HATCH, label="assumption")],
+              loc="lower right", fontsize=8)
+    driver = analysis.tornado.iloc[0]
+    fig.suptitle(f"{driver['input'].capitalize()} moves the total most: "
+                 f"{_money(driver['sales_at_low'])} to {_money(driver['sales_at_high'])}",
+                 x=0.01, ha="left", fontweight="bold")
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def plot_fit_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
+    """Market-partnership fit (0-100) of each cluster in each market, one panel per thematic segment."""
+    markets, segments = _names("markets"), _names("segments")
+    fit = analysis.fit
+    fig, axes = plt.subplots(len(analysis.model.segments), 1, figsize=(9, 10), sharex=True,
+                             layout="constrained")
+    for ax, segment in zip(axes, analysis.model.segments):
+        grid = (fit[fit["segment"] == segment].pivot(index="cluster", columns="market", values="score")
+                .loc[list(reference.CLUSTER_IDS), list(analysis.model.markets)])
+        sns.heatmap(grid, vmin=0, vmax=100, cmap="YlGn", annot=True, fmt=".0f", linewidths=0.5, ax=ax,
+                    cbar=False, annot_kws={"fontsize": 9})
+        ax.set_title(segments[segment], fontsize=11)
+        ax.set(xlabel="", ylabel="cluster")
+        ax.tick_params(axis="y", rotation=0)
+    axes[-1].set_xticks(np.arange(len(analysis.model.markets)) + 0.5,
+                        [textwrap.fill(markets[m], 10) for m in analysis.model.markets], rotation=0, fontsize=9)
+    fig.colorbar(axes[0].collections[0], ax=axes, shrink=0.5, label="fit score (0-100, shared scale)")
+    axes[-1].set_xlabel("target market (mission order)")
+    best = fit.loc[fit["score"].idxmax()]
+    fig.suptitle(f"{best['cluster']} in {markets[best['market']]} for {segments[best['segment']].lower()} "
+                 f"fits best: {best['score']:.0f} of 100", x=0.01, ha="left", fontweight="bold")
+    add_source(fig, source)
+    return fig

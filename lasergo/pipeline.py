@@ -38,6 +38,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 BASE_PARAMETERS = ("quarter", "data_dir", "seed")
+# Set by the pipeline, not by the user: the quarter's folder, where a notebook may write files
+# (such as CSV exports) that are published beside its page.
+OUTPUT_PARAMETER = "output_dir"
 
 
 class PipelineError(Exception):
@@ -101,6 +104,8 @@ def parameters_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Pat
     declared = {nb: declared_parameters(nb) for nb in notebooks}
     everywhere = set().union(*declared.values())
     unknown = sorted(set(parameters) - everywhere - set(BASE_PARAMETERS))
+    if OUTPUT_PARAMETER in parameters:
+        raise PipelineError(f"parameter {OUTPUT_PARAMETER} is set by the pipeline (the quarter's folder)")
     if unknown:
         raise PipelineError(f"parameter {', '.join(unknown)} is declared by no notebook "
                             f"(declared: {', '.join(sorted(everywhere))})")
@@ -142,6 +147,8 @@ def run_notebook(source: Path, folder: Path, parameters: dict, quarter: str) -> 
     started = time.monotonic()
     executed = folder / source.name
     error = None
+    if OUTPUT_PARAMETER in declared_parameters(source):
+        parameters = {**parameters, OUTPUT_PARAMETER: str(folder)}
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=parameters,
                                    kernel_name="python3", progress_bar=False, cwd=str(source.parent),

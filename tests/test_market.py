@@ -1,0 +1,300 @@
+"""Market segment estimation: the three steps by hand, the Monte Carlo against analytic quantiles,
+monotonicity, the fit score, and located errors for bad market inputs."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from lasergo import market, reference
+from lasergo.io import InputError, load_data
+from tests.conftest import SAMPLE, VALID_TABLES, write_tables
+
+ASSUMPTION_HEADER = "parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,source,note\n"
+FIGURE_HEADER = "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_data(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def sample_model(sample):
+    return market.build_model(market.market_tables(sample), sample, 2026)
+
+
+def collapsed(tables: market.MarketTables) -> market.MarketTables:
+    """Every range shrunk to its mode (figures to their value)."""
+    assumptions = tables.assumptions.assign(low=tables.assumptions["mode"], high=tables.assumptions["mode"])
+    figures = tables.figures.assign(low_m=tables.figures["value_m"], high_m=tables.figures["value_m"])
+    return replace(tables, assumptions=assumptions, figures=figures)
+
+
+def only_random(model: market.MarketModel, keep: str) -> market.MarketModel:
+    """The model with every input but the one labelled ``keep`` fixed at its mode."""
+    inputs = model.inputs.copy()
+    fixed = inputs["input"] != keep
+    inputs.loc[fixed, "low"] = inputs.loc[fixed, "mode"]
+    inputs.loc[fixed, "high"] = inputs.loc[fixed, "mode"]
+    return replace(model, inputs=inputs)
+
+
+# --- The three steps ---------------------------------------------------------------------------
+
+def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(sample):
+    tables = collapsed(market.market_tables(sample))
+    model = market.build_model(tables, sample, 2026)
+    sim = market.simulate(model, n_draws=500, seed=3)
+    sales = sim.stages["partnership_sales"]
+    assert np.ptp(sales, axis=0).max() == 0  # no spread left
+
+    figures, assumptions = tables.figures, tables.assumptions
+    rate = {(c, y): r for c, y, r in tables.rates[["currency", "year", "per_eur"]].itertuples(index=False)}
+    growth = assumptions.query("parameter == 'growth'")["mode"].iloc[0] / 100
+    for i, m in enumerate(model.markets):
+        regional = assumptions.query("parameter == 'regional_share' and market == @m")
+        parts = list(zip(regional["of_market"], regional["mode"] / 100)) or [(m, 1.0)]
+        market_value = 0.0
+        for basis, share in parts:
+            figure = figures.query("market == @basis and segment == 'medical_devices'")
+            if len(figure):
+                row = figure.sort_values("year").iloc[-1]
+                size, year, currency = row["value_m"], row["year"], row["currency"]
+            else:
+                row = assumptions.query("parameter == 'market_size' and market == @basis").iloc[0]
+                size, year, currency = row["mode"], row["year"], row["currency"]
+            market_value += share * size / rate[(currency, year)] * (1 + growth) ** (2026 - year)
+        for j, s in enumerate(model.segments):
+            def mode(parameter: str) -> float:
+                rows = assumptions[(assumptions["parameter"] == parameter)
+                                   & (assumptions["segment"].isna() | (assumptions["segment"] == s))]
+                return rows["mode"].iloc[0] / 100
+
+            expected = (market_value * mode("segment_share") * mode("photonics_share") * model.addressable[i, j]
+                        * mode("attainable_share"))
+            assert sales[0, i, j] == pytest.approx(expected, rel=1e-12, abs=0)
+
+
+def test_currency_conversion_and_growth_on_a_hand_computed_case(tmp_path):
+    # JPY-free hand case: USD 1,000 m in 2013 at USD 1.25 per EUR is EUR 800 m; 10% a year for
+    # two years gives EUR 800 x 1.21 = 968 m in 2015.
+    folder = write_tables(tmp_path / "d", {
+        **VALID_TABLES,
+        "market_figures.csv": FIGURE_HEADER + "japan,medical_devices,2013,1000,1000,1000,USD,hand case,\n",
+        "currency_rates.csv": "currency,year,per_eur,source,note\nUSD,2013,1.25,hand case,\n",
+        "market_assumptions.csv": ASSUMPTION_HEADER + "growth,japan,,,10,10,10,,,pert,assumption,hand case,\n",
+    })
+    data = load_data(folder)
+    model = market.build_model(market.market_tables(data), data, 2015)
+    japan = model.markets.index("japan")
+    assert market.deterministic(model)["market_value"][japan] == pytest.approx(968.0, rel=1e-12)
+    size = model.inputs.query("parameter == 'market_size' and market == 'japan'").iloc[0]
+    assert (size["per_eur"], size["kind"]) == (1.25, "published")
+
+
+def test_a_figure_without_range_gets_the_stated_figure_range(sample_model):
+    canada = sample_model.inputs.query("parameter == 'market_size' and market == 'canada'").iloc[0]
+    assert (canada["low"], canada["mode"], canada["high"]) == pytest.approx((6200 * 0.85, 6200, 6200 * 1.15))
+
+
+def test_every_target_market_and_segment_is_valued(sample_model):
+    sim = market.simulate(sample_model, 1000, 1)
+    assert sim.stages["partnership_sales"].shape == (1000, 8, 3)
+    assert (sim.stages["segment_value"] > sim.stages["photonics_value"]).all()
+    assert (sim.stages["photonics_value"] >= sim.stages["partnership_sales"]).all()
+
+
+# --- Monte Carlo -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("distribution", ["pert", "triangular"])
+def test_single_factor_quantiles_match_the_analytic_distribution(sample_model, distribution):
+    label = "attainable share: all markets, all segments"
+    model = only_random(sample_model, label)
+    model.inputs.loc[model.inputs["input"] == label, "distribution"] = distribution
+    low, mode, high = 0.2, 1.0, 3.0
+    base = market.deterministic(model)["partnership_sales"].sum() / mode  # sales per percent attainable
+    sim = market.simulate(model, n_draws=200_000, seed=11)
+    q = np.quantile(sim.total_sales, [0.1, 0.5, 0.9])
+    if distribution == "pert":
+        a, b = 1 + 4 * (mode - low) / (high - low), 1 + 4 * (high - mode) / (high - low)
+        analytic = low + (high - low) * stats.beta.ppf([0.1, 0.5, 0.9], a, b)
+    else:
+        analytic = stats.triang.ppf([0.1, 0.5, 0.9], (mode - low) / (high - low), loc=low, scale=high - low)
+    np.testing.assert_allclose(q, base * analytic, rtol=0.01)
+
+
+def test_same_seed_same_draws_and_another_seed_differs(sample_model):
+    first, again = market.simulate(sample_model, 2000, 5), market.simulate(sample_model, 2000, 5)
+    np.testing.assert_array_equal(first.total_sales, again.total_sales)
+    assert not np.array_equal(first.total_sales, market.simulate(sample_model, 2000, 6).total_sales)
+
+
+@settings(max_examples=40, deadline=None)
+@given(which=st.integers(min_value=0, max_value=19), shift=st.floats(0, 2), scale=st.floats(1, 3))
+def test_raising_an_input_range_never_lowers_expected_sales(sample_model, which, shift, scale):
+    """Moving an input's (low, mode, high) up, by a shift of up to twice its width or a factor of
+    up to 3, never lowers the expected partnership sales of any market and segment."""
+    inputs = sample_model.inputs
+    j = which % len(inputs)
+    width = max(inputs.at[j, "high"] - inputs.at[j, "low"], 1.0)
+    raised = inputs.copy()
+    raised.loc[j, ["low", "mode", "high"]] = inputs.loc[j, ["low", "mode", "high"]].to_numpy(float) * scale + shift * width
+    before = market.simulate(sample_model, 2000, 9).stages["partnership_sales"].mean(axis=0)
+    after = market.simulate(replace(sample_model, inputs=raised), 2000, 9).stages["partnership_sales"].mean(axis=0)
+    assert (after >= before * (1 - 1e-12)).all()
+
+
+def test_tornado_swings_bracket_the_point_estimate_and_rank_attainable_share_first(sample_model):
+    table = market.tornado(sample_model)
+    base = market.deterministic(sample_model)["partnership_sales"].sum()
+    assert (table["swing"].diff().dropna() <= 0).all()
+    assert ((table["sales_at_low"] <= base + 1e-9) & (table["sales_at_high"] >= base - 1e-9)).all()
+    # sales are proportional to the attainable share, so its swing is base x (high - low) / mode
+    top = table.iloc[0]
+    assert top["input"].startswith("attainable share")
+    assert top["swing"] == pytest.approx(base * (3.0 - 0.2) / 1.0)
+
+
+def test_rank_correlation_is_one_for_the_only_random_input(sample_model):
+    label = "growth a year: all markets"
+    rho = market.rank_correlations(market.simulate(only_random(sample_model, label), 3000, 2))
+    assert rho[label] == pytest.approx(1.0)
+    assert (rho.drop(label) == 0).all()
+
+
+# --- Addressable share and fit ------------------------------------------------------------------
+
+def companies_csv(rows: list[str]) -> str:
+    return VALID_TABLES["companies.csv"].splitlines()[0] + "\n" + "\n".join(rows) + "\n"
+
+
+def test_addressable_share_counts_mature_products_of_companies_targeting_the_market(tmp_path):
+    sensing = market.segment_uses()["sensing"]
+    folder = write_tables(tmp_path / "d", {
+        **VALID_TABLES,
+        "companies.csv": companies_csv([
+            f"C1,LITEK,A,supplier,5,1,10,10,{sensing[0]},sensing,japan,direct,2024-01-01",
+            f"C2,OV,B,supplier,5,1,10,10,{sensing[1]},sensing,canada,direct,2024-01-01",
+            f"C3,HTS,C,supplier,5,1,10,10,{sensing[2]},sensing,japan,direct,2024-01-01"]),
+        "products.csv": "id,company,name,technology_use,trl,segment,novelty\n"
+                        f"P1,C1,a,{sensing[0]},8,sensing,3\nP2,C2,b,{sensing[1]},9,sensing,3\n"
+                        f"P3,C3,c,{sensing[2]},5,sensing,3\n",
+        "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
+    })
+    data = load_data(folder)
+    share = market.addressable_share(data, ("japan", "canada", "israel"), ("sensing",), min_trl=7)
+    assert share["covered"].tolist() == [[sensing[0]], [sensing[1]], []]
+    np.testing.assert_allclose(share["share"], [1 / len(sensing), 1 / len(sensing), 0])
+
+
+def test_fit_ranks_a_cluster_covering_all_uses_above_one_covering_none(tmp_path):
+    sensing = market.segment_uses()["sensing"]
+    imaging_only = [u for u in market.segment_uses()["diagnostics_imaging"] if u not in sensing][0]
+    folder = write_tables(tmp_path / "d", {
+        **VALID_TABLES,
+        "companies.csv": companies_csv([
+            f"C1,LITEK,A,supplier,5,1,10,10,{';'.join(sensing)},sensing,israel,direct,2024-01-01",
+            f"C2,OV,B,supplier,5,1,10,10,{imaging_only},sensing,israel,direct,2024-01-01"]),
+        "products.csv": "id,company,name,technology_use,trl,segment,novelty\n",
+        "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
+    })
+    fit = market.fit_scores(load_data(folder)).query("segment == 'sensing' and market == 'israel'").set_index("cluster")
+    assert fit.loc["LITEK", "coverage"] == 1 and fit.loc["OV", "coverage"] == 0
+    assert fit.loc["LITEK", "links"] == fit.loc["OV", "links"] == 0  # neither has a tie to Israel
+    assert fit.loc["LITEK", "score"] == pytest.approx(100 * market.FIT_WEIGHTS["coverage"])
+    assert fit.loc["LITEK", "score"] > fit.loc["OV", "score"] == 0
+
+
+def test_mission_lead_has_the_strongest_link():
+    links = market.cluster_links_to_markets().set_index(["cluster", "market"])
+    for mission in reference.missions().itertuples():
+        assert links.loc[(mission.lead, mission.market), "links"] == 1.0
+        assert f"leads mission {mission.mission}" in links.loc[(mission.lead, mission.market), "link_evidence"]
+
+
+def test_screening_guide_names_companies_by_id_only(sample):
+    analysis = market.analyse_market(sample, 2026, n_draws=2000)
+    guide = analysis.guide
+    assert set(guide["market"]) == set(reference.markets().query("kind == 'target'")["name"])
+    text = guide.to_csv()
+    assert not any(name in text for name in sample.companies["name"])
+    assert guide["companies"].str.contains(r"C\d{4}").any()
+
+
+# --- Bad inputs ------------------------------------------------------------------------------------
+
+def problems_of(folder) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load_data(folder)
+    return [str(p) for p in err.value.problems]
+
+
+def test_bad_market_figures_are_located(valid_dir):
+    (valid_dir / "market_figures.csv").write_text(
+        FIGURE_HEADER
+        + "japan,medical_devices,2013,-5,,,USD,x,\n"
+        + "japan,medical_devices,2014,100,120,90,USD,x,\n"
+        + "canada,medical_devices,2015,100,,,XYZ,x,\n"
+        + "atlantis,medical_devices,2015,100,,,USD,x,\n"
+        + "canada,wellness,2015,100,,,USD,x,\n", encoding="utf-8")
+    problems = problems_of(valid_dir)
+    expected = {2: ("value_m", "0 or more"), 3: ("high_m", "below low_m"), 4: ("currency", "unknown currency"),
+                5: ("market", "unknown market"), 6: ("segment", "unknown segment")}
+    for row, (column, words) in expected.items():
+        assert any(p.startswith(f"{valid_dir / 'market_figures.csv'}:{row}:{column}:") and words in p
+                   for p in problems), (row, problems)
+
+
+def test_bad_market_assumptions_are_located(valid_dir):
+    (valid_dir / "market_assumptions.csv").write_text(
+        ASSUMPTION_HEADER
+        + "photonics_share,,,sensing,30,20,40,,,pert,assumption,x,\n"
+        + "photonics_share,,,wellness,10,20,30,,,pert,assumption,x,\n"
+        + "segment_share,atlantis,,,10,20,30,,,pert,assumption,x,\n"
+        + "attainable_share,,,,1,2,150,,,pert,assumption,x,\n"
+        + "market_size,israel,,,1000,1500,2000,2015,XYZ,pert,assumption,x,\n", encoding="utf-8")
+    problems = problems_of(valid_dir)
+    where = str(valid_dir / "market_assumptions.csv")
+    for row, column, words in [(2, "mode", "below low"), (3, "segment", "unknown segment"),
+                               (4, "market", "unknown market"), (5, "low", "between 0 and 100"),
+                               (6, "currency", "unknown currency")]:
+        assert any(p.startswith(f"{where}:{row}:{column}:") and words in p for p in problems), (row, problems)
+
+
+def test_a_figure_without_a_euro_rate_for_its_year_is_located(valid_dir):
+    (valid_dir / "market_figures.csv").write_text(
+        FIGURE_HEADER + "japan,medical_devices,2016,3000000,,,JPY,x,\n", encoding="utf-8")
+    problems = problems_of(valid_dir)
+    assert problems == [f"{valid_dir / 'market_figures.csv'}:2:currency: no euro rate for JPY in 2016: add it to "
+                        "currency_rates (data/reference/currency_rates.csv)"]
+
+
+def test_a_market_with_neither_figure_nor_assumption_is_reported(valid_dir):
+    (valid_dir / "market_assumptions.csv").write_text(
+        ASSUMPTION_HEADER + "regional_share,australia,new_zealand,,100,100,100,,,pert,definition,x,\n",
+        encoding="utf-8")
+    problems = problems_of(valid_dir)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{valid_dir / 'market_assumptions.csv'}:2:of_market: no size for market new_zealand")
+
+
+def test_researchers_rows_replace_the_reference_rows_with_the_same_key(valid_dir):
+    (valid_dir / "market_assumptions.csv").write_text(
+        ASSUMPTION_HEADER + "attainable_share,,,,2,2,2,,,pert,assumption,survey 2026,\n", encoding="utf-8")
+    data = load_data(valid_dir)
+    tables = market.market_tables(data)
+    rows = tables.assumptions.query("parameter == 'attainable_share'")
+    assert len(rows) == 1 and rows.iloc[0]["source"] == "survey 2026"
+    assert len(tables.assumptions) == len(market.market_tables().assumptions)
+
+
+def test_reference_market_tables_pass_the_input_schemas():
+    tables = market.market_tables()
+    assert set(tables.rates["currency"]) == {"USD"}
+    assert (tables.assumptions["kind"].isin(["published", "assumption", "definition"])).all()
+    assert isinstance(tables.figures, pd.DataFrame) and len(tables.figures) == 10
