@@ -42,8 +42,8 @@ STAGE_NAMES = {"segment_value": "1. segment value", "photonics_value": "2. photo
                "partnership_sales": "3. partnership sales"}
 
 
-def _with_origin(frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    return frame.assign(file=file, row=frame.index + 2)
+def _with_origin(frame: pd.DataFrame, file: str, own: bool) -> pd.DataFrame:
+    return frame.assign(file=file, row=frame.index + 2, own=own)
 
 
 def _merge(reference_rows: pd.DataFrame, own_rows: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -62,22 +62,22 @@ class MarketTables:
     """The model's input tables after merging reference and research data; each row keeps its
     ``file`` and spreadsheet ``row`` so problems can be located."""
 
-    figures: pd.DataFrame      # market_figures columns + file, row
-    assumptions: pd.DataFrame  # market_assumptions columns + file, row
-    rates: pd.DataFrame        # currency_rates columns + file, row
+    figures: pd.DataFrame      # market_figures columns + file, row, own (from the data folder)
+    assumptions: pd.DataFrame  # market_assumptions columns + file, row, own
+    rates: pd.DataFrame        # currency_rates columns + file, row, own
 
 
 def market_tables(dataset: Dataset | None = None, reference_dir: Path = REFERENCE_DIR) -> MarketTables:
     """Reference market figures, assumptions and euro rates, overridden by the dataset's own tables."""
     reference_dir = Path(reference_dir)
     figures = _with_origin(reference.read_table("market_figures", reference_dir),
-                           str(reference_dir / "market_figures.csv"))
+                           str(reference_dir / "market_figures.csv"), own=False)
     assumptions = _with_origin(read_checked_table(reference_dir / "market_assumptions.csv", "market_assumptions"),
-                               str(reference_dir / "market_assumptions.csv"))
+                               str(reference_dir / "market_assumptions.csv"), own=False)
     rates = _with_origin(read_checked_table(reference_dir / "currency_rates.csv", "currency_rates"),
-                         str(reference_dir / "currency_rates.csv"))
+                         str(reference_dir / "currency_rates.csv"), own=False)
     if dataset is not None:
-        own = lambda name: _with_origin(getattr(dataset, name), str(dataset.files.get(name, name)))  # noqa: E731
+        own = lambda name: _with_origin(getattr(dataset, name), str(dataset.files.get(name, name)), own=True)  # noqa: E731
         figures = _merge(figures, own("market_figures"), ["market", "segment", "year"])
         assumptions = _merge(assumptions, own("market_assumptions"), ASSUMPTION_KEY)
         rates = _merge(rates, own("currency_rates"), ["currency", "year"])
@@ -154,8 +154,7 @@ def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_tr
 
 def market_input_problems(dataset: Dataset) -> list[Problem]:
     """What stops the market model, each located by file, row and column: a target market without a
-    size, a published figure and a market_size assumption for the same market, a currency without a
-    euro rate for the figure's year, a factor without any range."""
+    size, a currency without a euro rate for the figure's year, a factor without any range."""
     try:
         _resolve(market_tables(dataset), report_year=2000)  # the checks do not depend on the year
     except InputError as err:
@@ -164,7 +163,10 @@ def market_input_problems(dataset: Dataset) -> list[Problem]:
 
 
 def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
-    """The model's inputs and structure (addressable shares left at 1)."""
+    """The model's inputs and structure (addressable shares left at 1).
+
+    A market's size is its newest published figure; a ``market_size`` assumption stands in where
+    there is none, and replaces a reference figure only when it is the researchers' own row."""
     markets = reference.TARGET_MARKET_IDS
     segments = reference.THEMATIC_SEGMENT_IDS
     figures, assumptions, rates = tables.figures, tables.assumptions, tables.rates
@@ -191,12 +193,8 @@ def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
         """Input position of the size of ``market``, its year and euro rate."""
         published = figures[(figures["market"] == market) & (figures["segment"] == BASE_SEGMENT)]
         assumed = assumptions[(assumptions["parameter"] == "market_size") & (assumptions["market"] == market)]
-        if len(published) and len(assumed):
-            row = assumed.iloc[0]
-            problems.append(Problem(row["file"], int(row["row"]), "market",
-                                    f"{market} has a published figure ({Path(published.iloc[0]['file']).name} "
-                                    f"row {published.iloc[0]['row']}); remove this market_size assumption"))
-            return None
+        if len(assumed) and assumed.iloc[0]["own"] and not published["own"].any():
+            published = published.iloc[:0]
         if len(published):
             row = published.sort_values("year").iloc[-1]
             low = row["low_m"] if pd.notna(row["low_m"]) else row["value_m"] * (1 + spread[0] / PERCENT)

@@ -71,3 +71,16 @@ def test_report_with_bad_swot_judgements_exits_2_and_writes_nothing(tmp_path, ca
     assert main(["report", "--data", str(data), "--out", str(out)]) == 2
     assert f"{path}:2:value: judgement must be between 1/9 and 9 (got 12)" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_report_with_a_market_figure_without_euro_rate_exits_2_and_writes_nothing(tmp_path, capsys):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    path = data / "market_figures.csv"
+    path.write_text("market,segment,year,value_m,low_m,high_m,currency,source,note\n"
+                    "israel,medical_devices,2018,7000,,,ILS,a survey,\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    assert main(["report", "--data", str(data), "--out", str(out)]) == 2
+    assert f"{path}:2:currency: no euro rate for ILS in 2018" in capsys.readouterr().err
+    assert not out.exists()

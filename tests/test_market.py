@@ -298,3 +298,22 @@ def test_reference_market_tables_pass_the_input_schemas():
     assert set(tables.rates["currency"]) == {"USD"}
     assert (tables.assumptions["kind"].isin(["published", "assumption", "definition"])).all()
     assert isinstance(tables.figures, pd.DataFrame) and len(tables.figures) == 10
+
+
+def test_a_published_figure_replaces_the_reference_size_assumption(valid_dir):
+    (valid_dir / "market_figures.csv").write_text(
+        FIGURE_HEADER + "israel,medical_devices,2015,2000,,,USD,a survey,\n", encoding="utf-8")
+    data = load_data(valid_dir)
+    size = market.build_model(market.market_tables(data), data, 2026).inputs.query(
+        "parameter == 'market_size' and market == 'israel'")
+    assert size[["mode", "kind", "source"]].values.tolist() == [[2000.0, "published", "a survey"]]
+
+
+def test_own_size_assumption_replaces_a_reference_figure(valid_dir):
+    (valid_dir / "market_assumptions.csv").write_text(
+        ASSUMPTION_HEADER + "market_size,japan,,,20000,25000,30000,2020,USD,pert,assumption,own estimate,\n",
+        encoding="utf-8")
+    data = load_data(valid_dir)
+    size = market.build_model(market.market_tables(data), data, 2026).inputs.query(
+        "parameter == 'market_size' and market == 'japan'")
+    assert size[["mode", "kind", "year"]].values.tolist() == [[25000.0, "assumption", 2020]]

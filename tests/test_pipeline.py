@@ -149,3 +149,18 @@ def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
     index = (out / "2026Q2" / "index.html").read_text(encoding="utf-8")
     assert f"({sizes['2026Q2'] - sizes['2026Q1']:+,} since 2026Q1)" in index
     assert "since" not in (out / "2026Q1" / "index.html").read_text(encoding="utf-8")
+
+
+def test_market_page_publishes_its_screening_guide_beside_the_page(sample_reports):
+    out, _ = sample_reports
+    guide = out / "2026Q3" / "02_market_screening_guide.csv"
+    assert guide.is_file()
+    text = guide.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("market,segment,")
+    assert "Synthetic SME" not in text  # companies appear by pseudonymous id only
+    assert 'href="02_market_screening_guide.csv"' in (out / "2026Q3" / "02_market.html").read_text(encoding="utf-8")
+
+
+def test_output_dir_is_set_by_the_pipeline_only(tmp_path):
+    with pytest.raises(PipelineError, match="set by the pipeline"):
+        build_reports(data_dir=SAMPLE, out_dir=tmp_path, parameters={"output_dir": "/tmp"}, progress=False)
