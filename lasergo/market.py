@@ -432,18 +432,24 @@ def cell_ranking(sim: Simulation) -> pd.DataFrame:
 
 def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
     """Expected partnership sales per market and technology use (submarkets): a cell's sales split
-    equally over the technology uses the partnership covers there (an assumption: no figure gives
-    the size of each use). Columns ``market``, ``technology_use``, ``segment``, ``mean``."""
+    over the technology uses the partnership covers there in proportion to its market-ready
+    products of each use (an assumption: no figure gives the size of each use). Columns
+    ``market``, ``segment``, ``technology_use``, ``products`` (market-ready, targeting the
+    market), ``mean`` (EUR million)."""
     model = sim.model
     mean = sim.stages["partnership_sales"].mean(axis=0)
+    products = _products_with_markets(dataset)
+    ready = products[products["trl"] >= min_trl].explode("markets")
+    counts = ready.groupby(["markets", "segment", "technology_use"]).size()
     cover = addressable_share(dataset, model.markets, model.segments, min_trl)
     rows = []
     for k, cell in cover.iterrows():
         i, j = divmod(k, len(model.segments))
-        for use in cell["covered"]:
+        n = {use: int(counts.get((cell["market"], cell["segment"], use), 0)) for use in cell["covered"]}
+        for use, count in n.items():
             rows.append({"market": cell["market"], "segment": cell["segment"], "technology_use": use,
-                         "mean": mean[i, j] / len(cell["covered"])})
-    return pd.DataFrame(rows, columns=["market", "segment", "technology_use", "mean"])
+                         "products": count, "mean": mean[i, j] * count / sum(n.values())})
+    return pd.DataFrame(rows, columns=["market", "segment", "technology_use", "products", "mean"])
 
 
 def product_types(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
@@ -585,7 +591,8 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
     """Partner-screening guide: per target market, the segments with the highest expected
     partnership sales, the best-fitting clusters and the best-placed companies (by pseudonymous
     id: those targeting the market with a product in the segment, most mature first), with the
-    evidence. One row per market and segment."""
+    evidence. Companies count only with a product of TRL >= ``min_trl``. One row per market and
+    segment."""
     cells = cell_ranking(sim)
     names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
     segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
@@ -596,7 +603,8 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
         for cell in best.itertuples():
             fits = fit[(fit["market"] == market) & (fit["segment"] == cell.segment)].nlargest(
                 clusters_per_segment, "score")
-            candidates = products[(products["markets"] == market) & (products["segment"] == cell.segment)]
+            candidates = products[(products["markets"] == market) & (products["segment"] == cell.segment)
+                                  & (products["trl"] >= min_trl)]
             placed = (candidates.groupby("company").agg(best_trl=("trl", "max"), n=("id", "size"))
                       .sort_values(["best_trl", "n"], ascending=False).head(companies_per_segment))
             rows.append({
@@ -604,7 +612,7 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
                 "expected_sales_eur_m": cell.mean, "p10_eur_m": cell.p10, "p90_eur_m": cell.p90,
                 "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples()),
                 "companies": ", ".join(f"{c} (TRL {int(t)})" for c, t in zip(placed.index, placed["best_trl"]))
-                or "none targeting this market",
+                or "none with a market-ready product",
                 "fit_evidence": "; ".join(
                     f"{f.cluster}: {f.uses_covered}/{f.uses} uses, "
                     + (f"mean TRL {f.mean_trl:.1f}" if pd.notna(f.mean_trl) else "no products")
@@ -659,10 +667,11 @@ def findings(analysis: MarketAnalysis) -> str:
     return "\n".join([
         f"- Expected partnership sales in {analysis.model.report_year} over the eight markets: "
         f"**EUR {total['p50']:,.0f} m** (P50; P10-P90 EUR {total['p10']:,.0f}-{total['p90']:,.0f} m).",
-        f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of it; the largest "
-        f"single cell is {names[top_cell['market']]} x {segment_names[top_cell['segment']].lower()} "
-        f"(EUR {top_cell['p50']:,.1f} m P50).",
-        f"- The input that moves the total most is **{driver['input']}** (an {driver['kind']}): from its low "
+        f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of the expected (mean) "
+        f"sales; the largest single cell is {names[top_cell['market']]} x "
+        f"{segment_names[top_cell['segment']].lower()} (EUR {top_cell['mean']:,.1f} m expected, P10-P90 "
+        f"{top_cell['p10']:,.1f}-{top_cell['p90']:,.1f}).",
+        f"- The input that moves the total most is **{driver['input']}** ({driver['kind']}): from its low "
         f"to its high the total goes from EUR {driver['sales_at_low']:,.0f} m to {driver['sales_at_high']:,.0f} m.",
         f"- {len(assumed)} of the {len(analysis.model.inputs)} inputs are assumptions, not published figures; "
         "they are listed with their ranges at the end of the page.",

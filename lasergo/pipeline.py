@@ -313,6 +313,7 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out_dir))
+    build.chmod(0o755)  # mkdtemp makes it private; the published quarter is read by others
     try:
         results = _execute_all(notebooks, per_notebook, build, str(period), workers, progress)
         manifest = {

@@ -317,3 +317,12 @@ def test_own_size_assumption_replaces_a_reference_figure(valid_dir):
     size = market.build_model(market.market_tables(data), data, 2026).inputs.query(
         "parameter == 'market_size' and market == 'japan'")
     assert size[["mode", "kind", "year"]].values.tolist() == [[25000.0, "assumption", 2020]]
+
+
+def test_submarkets_share_out_each_cell_and_product_types_add_up(sample):
+    analysis = market.analyse_market(sample, 2026, n_draws=2000)
+    by_cell = analysis.submarkets.groupby(["market", "segment"])["mean"].sum()
+    cells = analysis.cells.set_index(["market", "segment"])["mean"]
+    covered = cells[analysis.cells.set_index(["market", "segment"])["addressable"] > 0]
+    np.testing.assert_allclose(by_cell.reindex(covered.index), covered, rtol=1e-12)
+    assert analysis.product_types["mean"].sum() == pytest.approx(analysis.submarkets["mean"].sum())

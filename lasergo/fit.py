@@ -1,0 +1,486 @@
+"""Partnership fit: company profiles, fit groups, complementarity and business-case matching.
+
+The roadmap builds business cases from SMEs in three value-creation roles, technology supplier,
+system integrator and system user / end-user (LASER-GO D5.1 (2017) §2.2), and asks for a
+partner-screening guide (§2.5). This module
+
+* profiles each company from the companies and products tables (:func:`company_profiles`);
+* measures how alike two companies are with Gower's (1971) coefficient for mixed data
+  (:func:`gower_distances`): numbers by range-scaled difference, categories by mismatch, and each
+  list of codes (roles, technology uses, segments, target markets) by its Jaccard distance,
+  Gower's rule for asymmetric binary characters, so two companies are not alike for what
+  neither does;
+* groups companies by two scikit-learn methods, k-means on a scaled one-hot embedding and
+  average-linkage agglomerative clustering on the Gower distance, choosing the method and k by
+  the mean silhouette (Rousseeuw 1987) and measuring stability by the adjusted Rand index over
+  bootstrap resamples (Hennig 2007) (:func:`fit_groups`);
+* scores complementarity, not similarity, for supplier-integrator-end-user triples
+  (:func:`candidate_cases`) and chooses the business cases by an integer program
+  (:func:`match_cases`, scipy.optimize.milp / HiGHS).
+
+Above ``SAMPLE_SIZE`` companies the Gower matrix is computed on a seeded sample only; k-means
+runs on every company and agglomerative groups reach the others through their medoids, so time
+and memory grow linearly in the number of companies.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from lasergo import reference
+from lasergo.io import Dataset
+from lasergo.reference import split_codes
+from lasergo.schemas import ROLES
+
+SAMPLE_SIZE = 2000       # companies in the Gower matrix; above it, a seeded sample
+K_RANGE = range(2, 9)    # numbers of groups tried
+METHODS = ("kmeans", "agglomerative")
+MIN_GROUP = 5            # no group profile shown to reviewers describes fewer companies
+CLUSTER_BONUS = 0.10     # added to a triple whose companies come from more than one cluster
+SECTOR_BONUS = 0.10      # added to a triple that joins photonics and health-technology companies
+CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
+MILP_LIMIT = 20_000      # candidate triples above which the greedy solver is used
+
+
+# --- Profiles and Gower distance ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Profiles:
+    """Company features in three kinds, one row per company (``ids``).
+
+    ``numeric``: floats, NaN where unknown; ``ranges``: each numeric column's range over all
+    companies (Gower's R_k, kept when rows are taken); ``categorical``: text codes, NA where
+    unknown; ``multi``: one boolean frame per list of codes (columns = codes).
+    """
+
+    ids: pd.Index
+    numeric: pd.DataFrame
+    categorical: pd.DataFrame
+    multi: dict[str, pd.DataFrame]
+    ranges: pd.Series = field(default=None)
+
+    def __post_init__(self):
+        if self.ranges is None:
+            spread = (self.numeric.max() - self.numeric.min()).fillna(0.0)
+            object.__setattr__(self, "ranges", spread)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows) -> Profiles:
+        """The profiles of the companies at positions ``rows`` (repeats allowed), same ranges."""
+        rows = np.asarray(rows)
+        return Profiles(self.ids[rows], self.numeric.iloc[rows], self.categorical.iloc[rows],
+                        {name: block.iloc[rows] for name, block in self.multi.items()}, self.ranges)
+
+    @classmethod
+    def from_numeric(cls, frame: pd.DataFrame) -> Profiles:
+        """Profiles of purely numeric data (such as a standardised measurement table)."""
+        frame = pd.DataFrame(frame).astype(float)
+        return cls(pd.Index(range(len(frame))), frame.reset_index(drop=True),
+                   pd.DataFrame(index=range(len(frame))), {})
+
+
+def multi_hot(cells: pd.Series, codes: tuple[str, ...]) -> pd.DataFrame:
+    """A boolean frame (rows of ``cells`` x ``codes``) from ``;``-separated code cells."""
+    text = ";" + cells.fillna("").astype(str).str.replace(" ", "", regex=False) + ";"
+    return pd.DataFrame({code: text.str.contains(f";{code};", regex=False).to_numpy() for code in codes},
+                        index=cells.index)
+
+
+def company_profiles(data: Dataset) -> Profiles:
+    """Profiles of the companies: numeric log10(1 + employees), R&D share, export share and the
+    highest TRL of their products; categorical cluster and sector; lists of roles, technology
+    uses (the company's and its products'), segments and target markets."""
+    companies = data.companies.reset_index(drop=True)
+    products = data.products
+    sector = reference.clusters().set_index("id")["sector"]
+    max_trl = products.groupby("company")["trl"].max()
+    product_uses = products.groupby("company")["technology_use"].agg(";".join)
+    uses = companies["technology_uses"].fillna("") + ";" + companies["id"].map(product_uses).fillna("")
+    numeric = pd.DataFrame({
+        "log_employees": np.log10(1 + companies["employees"].astype(float)),
+        "rd_share_pct": companies["rd_share_pct"].astype(float),
+        "export_share_pct": companies["export_share_pct"].astype(float),
+        "max_trl": companies["id"].map(max_trl).astype(float),
+    })
+    categorical = pd.DataFrame({"cluster": companies["cluster"], "sector": companies["cluster"].map(sector)})
+    multi = {
+        "roles": multi_hot(companies["roles"], ROLES),
+        "technology_uses": multi_hot(uses, reference.TECHNOLOGY_IDS),
+        "segments": multi_hot(companies["segments"], reference.THEMATIC_SEGMENT_IDS),
+        "target_markets": multi_hot(companies["target_markets"], reference.TARGET_MARKET_IDS),
+    }
+    return Profiles(pd.Index(companies["id"]), numeric, categorical, multi)
+
+
+def gower_distances(a: Profiles, b: Profiles | None = None) -> np.ndarray:
+    """Gower (1971) dissimilarity between every company of ``a`` and of ``b`` (default ``a``).
+
+    The mean, over the features both companies have, of: |x - y| / range for a number (0 where
+    the range is 0); 0 or 1 for a category; the Jaccard distance for a list of codes, skipped
+    when both lists are empty. Values in [0, 1]; a pair with no common feature gets 1.
+    """
+    b = a if b is None else b
+    total = np.zeros((len(a), len(b)))
+    count = np.zeros((len(a), len(b)))
+    for column in a.numeric.columns:
+        x, y = a.numeric[column].to_numpy(float), b.numeric[column].to_numpy(float)
+        spread = float(a.ranges[column])
+        both = ~np.isnan(x)[:, None] & ~np.isnan(y)[None, :]
+        d = np.abs(x[:, None] - y[None, :]) / spread if spread > 0 else np.zeros_like(total)
+        total += np.where(both, d, 0.0)
+        count += both
+    for column in a.categorical.columns:
+        x, y = a.categorical[column].to_numpy(object), b.categorical[column].to_numpy(object)
+        known_x, known_y = pd.notna(x), pd.notna(y)
+        both = known_x[:, None] & known_y[None, :]
+        total += np.where(both, x[:, None] != y[None, :], 0.0)
+        count += both
+    for name, block in a.multi.items():
+        x = block.to_numpy(float)
+        y = b.multi[name].to_numpy(float)
+        common = x @ y.T
+        union = x.sum(1)[:, None] + y.sum(1)[None, :] - common
+        both = union > 0
+        total += np.divide(union - common, union, out=np.zeros_like(total), where=both)
+        count += both
+    return np.divide(total, count, out=np.ones_like(total), where=count > 0)
+
+
+def embedding(profiles: Profiles) -> np.ndarray:
+    """A Euclidean embedding for k-means and the 2-D map: numbers scaled by their range (missing
+    at the column mean), categories one-hot / sqrt(2) and code lists as unit vectors / sqrt(2),
+    so that one feature moves the squared distance by at most about 1, as in Gower's mean."""
+    parts = []
+    if len(profiles.numeric.columns):
+        scaled = (profiles.numeric - profiles.numeric.mean()) / profiles.ranges.replace(0, 1)
+        parts.append(scaled.fillna(0.0).to_numpy(float))
+    for column in profiles.categorical.columns:
+        parts.append(pd.get_dummies(profiles.categorical[column]).to_numpy(float) / np.sqrt(2))
+    for block in profiles.multi.values():
+        x = block.to_numpy(float)
+        norm = np.linalg.norm(x, axis=1, keepdims=True)
+        parts.append(np.divide(x, norm, out=np.zeros_like(x), where=norm > 0) / np.sqrt(2))
+    return np.hstack(parts)
+
+
+# --- Fit groups ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Grouping:
+    """Fit groups of the companies.
+
+    ``labels``: group per company (0..k-1, largest group first); ``silhouette``: columns
+    ``method``, ``k``, ``silhouette`` (mean silhouette on the Gower distance of the sample);
+    ``stability``: ARI of each bootstrap resample with the chosen groups; ``sample``: positions
+    of the companies in the Gower matrix (all of them up to ``SAMPLE_SIZE``).
+    """
+
+    labels: np.ndarray
+    method: str
+    k: int
+    silhouette: pd.DataFrame
+    stability: np.ndarray
+    sample: np.ndarray
+
+    @property
+    def mean_stability(self) -> float:
+        return float(np.mean(self.stability)) if len(self.stability) else float("nan")
+
+
+def _medoids(distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Position (in the sample) of each group's medoid: the member closest to the others."""
+    return np.array([np.flatnonzero(labels == g)[distances[np.ix_(labels == g, labels == g)].sum(1).argmin()]
+                     for g in np.unique(labels)])
+
+
+def _cluster(method: str, k: int, z: np.ndarray, distances: np.ndarray, seed: int) -> np.ndarray:
+    """Labels of one method for the rows of ``z`` / ``distances`` (the same companies)."""
+    if method == "kmeans":
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(z)
+    if method == "agglomerative":
+        return AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average").fit_predict(distances)
+    raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
+
+
+def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    order = pd.Series(labels).value_counts().index
+    return pd.Series(labels).map({old: new for new, old in enumerate(order)}).to_numpy()
+
+
+def fit_groups(profiles: Profiles, k_range=K_RANGE, methods=METHODS, seed: int = 1, n_boot: int = 20,
+               sample_size: int = SAMPLE_SIZE) -> Grouping:
+    """Group the companies: every method x k of ``k_range`` is scored by its mean silhouette on
+    the Gower distance of the (sampled) companies; the best is kept (ties: fewer groups) and its
+    stability is the ARI between its groups and a re-fit on each of ``n_boot`` bootstrap
+    resamples of the sample."""
+    rng = np.random.default_rng(seed)
+    n = len(profiles)
+    k_range = [k for k in k_range if 2 <= k < min(n, sample_size)]
+    if not k_range:
+        raise ValueError(f"too few companies ({n}) to form groups")
+    sample = np.arange(n) if n <= sample_size else np.sort(rng.choice(n, sample_size, replace=False))
+    sampled = profiles.take(sample)
+    distances = gower_distances(sampled)
+    z_all = embedding(profiles)
+    z = z_all[sample]
+    scores = []
+    for method, k in itertools.product(methods, k_range):
+        labels = _cluster(method, k, z, distances, seed)
+        valid = len(np.unique(labels)) > 1
+        scores.append({"method": method, "k": k,
+                       "silhouette": silhouette_score(distances, labels, metric="precomputed") if valid else -1.0})
+    silhouette = pd.DataFrame(scores)
+    best = silhouette.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
+    method, k = str(best["method"]), int(best["k"])
+    if method == "kmeans":
+        model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z)
+        labels = model.predict(z_all)
+        sample_labels = labels[sample]
+    else:
+        sample_labels = _cluster(method, k, z, distances, seed)
+        if n <= sample_size:
+            labels = sample_labels
+        else:
+            medoids = sampled.take(_medoids(distances, sample_labels))
+            labels = np.concatenate([gower_distances(profiles.take(chunk), medoids).argmin(1)
+                                     for chunk in np.array_split(np.arange(n), max(1, n // 5000))])
+            labels = np.unique(sample_labels)[labels]
+    stability = []
+    for _ in range(n_boot):
+        pick = rng.choice(len(sample), len(sample), replace=True)
+        refit = _cluster(method, k, z[pick], distances[np.ix_(pick, pick)], seed)
+        stability.append(adjusted_rand_score(sample_labels[pick], refit))
+    return Grouping(_relabel_by_size(labels), method, k, silhouette, np.array(stability), sample)
+
+
+# --- Group descriptions and anonymity --------------------------------------------------------------
+
+def feature_table(profiles: Profiles) -> pd.DataFrame:
+    """Binary features for describing groups, one readable column name per feature."""
+    names = {**dict(zip(reference.technology_uses()["id"], reference.technology_uses()["name"])),
+             **dict(zip(reference.markets()["id"], reference.markets()["name"])),
+             **dict(zip(reference.segments()["id"], reference.segments()["name"]))}
+    role_names = {"supplier": "suppliers", "integrator": "integrators", "end_user": "end-users"}
+    columns = {}
+    for role in ROLES:
+        columns[role_names[role]] = profiles.multi["roles"][role]
+    for code in profiles.multi["segments"].columns:
+        columns[f"in {names[code].lower()}"] = profiles.multi["segments"][code]
+    for code in profiles.multi["technology_uses"].columns:
+        columns[f"offering {names[code].lower()}"] = profiles.multi["technology_uses"][code]
+    for code in profiles.multi["target_markets"].columns:
+        columns[f"targeting {names[code]}"] = profiles.multi["target_markets"][code]
+    for value in profiles.categorical["sector"].dropna().unique():
+        columns[f"{'photonics' if value == 'photonics' else 'health-technology'} clusters"] = (
+            profiles.categorical["sector"] == value)
+    trl = profiles.numeric["max_trl"]
+    columns["with TRL 7+ products"] = trl >= 7
+    columns["without products"] = trl.isna()
+    columns["with 50+ employees"] = profiles.numeric["log_employees"] >= np.log10(51)
+    return pd.DataFrame({k: np.asarray(v, dtype=bool) for k, v in columns.items()})
+
+
+def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3, min_share: float = 0.5) -> pd.DataFrame:
+    """Each group's most over-represented features: those held by at least ``min_share`` of its
+    members, ranked by lift (share in the group / share of all companies), ``top`` of them.
+    Columns ``group``, ``companies``, ``description``, ``features`` (list of (feature, share, lift))."""
+    features = feature_table(profiles)
+    overall = features.mean()
+    rows = []
+    for group in np.unique(labels):
+        share = features[labels == group].mean()
+        lift = (share / overall.replace(0, np.nan)).fillna(0)
+        chosen = lift[(share >= min_share) & (lift > 1)].sort_values(ascending=False).head(top)
+        described = [(f, float(share[f]), float(lift[f])) for f in chosen.index]
+        text = ", ".join(f"{f} ({s:.0%})" for f, s, _ in described) or "no feature stands out"
+        rows.append({"group": int(group), "companies": int((labels == group).sum()), "description": text,
+                     "features": described})
+    return pd.DataFrame(rows)
+
+
+def merge_small_groups(labels: np.ndarray, z: np.ndarray, min_size: int = MIN_GROUP) -> tuple[np.ndarray, list[str]]:
+    """Merge every group of fewer than ``min_size`` companies into the group with the nearest
+    centroid (smallest first) until none is left; the merges are returned as sentences.
+    With fewer than ``min_size`` companies in all, every label becomes -1 (suppressed)."""
+    labels = labels.copy()
+    notes = []
+    if len(labels) < min_size:
+        return np.full_like(labels, -1), [f"all {len(labels)} companies suppressed: fewer than {min_size}"]
+    while True:
+        sizes = pd.Series(labels).value_counts()
+        small = sizes[sizes < min_size]
+        if small.empty or len(sizes) == 1:
+            break
+        group = small.index[-1]
+        centroids = {g: z[labels == g].mean(0) for g in sizes.index if g != group}
+        own = z[labels == group].mean(0)
+        target = min(centroids, key=lambda g: np.linalg.norm(centroids[g] - own))
+        notes.append(f"a group of {sizes[group]} companies was merged into its nearest group "
+                     f"(fewer than {min_size} companies are never described on their own)")
+        labels[labels == group] = target
+    return _relabel_by_size(labels), notes
+
+
+# --- Complementarity and matching ------------------------------------------------------------------
+
+def _needs(profiles: Profiles) -> np.ndarray:
+    """Per company, the technology uses its segments need that it does not offer itself (bool)."""
+    uses = reference.technology_uses()
+    serves = np.array([[s in split_codes(cell) for s in profiles.multi["segments"].columns] for cell in uses["segments"]])
+    needed = profiles.multi["segments"].to_numpy(int) @ serves.T.astype(int) > 0
+    return needed & ~profiles.multi["technology_uses"].to_numpy(bool)
+
+
+def _jaccard_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    common = x.astype(float) @ y.T.astype(float)
+    union = x.sum(1)[:, None] + y.sum(1)[None, :] - common
+    return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
+
+
+def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray, integrators: np.ndarray) -> np.ndarray:
+    """Share of each supplier's technology uses that fill a need of each integrator (uses its
+    segments need that it lacks): |T_s & need_i| / |T_s|, suppliers x integrators, 0-1."""
+    uses = profiles.multi["technology_uses"].to_numpy(float)[suppliers]
+    needs = _needs(profiles)[integrators].astype(float)
+    size = uses.sum(1, keepdims=True)
+    return np.divide(uses @ needs.T, size, out=np.zeros((len(suppliers), len(integrators))), where=size > 0)
+
+
+def integrator_user_scores(profiles: Profiles, integrators: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """Mean of the Jaccard overlaps of segments and of target markets, integrators x users, 0-1."""
+    seg = profiles.multi["segments"].to_numpy(bool)
+    mkt = profiles.multi["target_markets"].to_numpy(bool)
+    return 0.5 * _jaccard_rows(seg[integrators], seg[users]) + 0.5 * _jaccard_rows(mkt[integrators], mkt[users])
+
+
+def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INTEGRATOR,
+                    chunk: int = 2000) -> pd.DataFrame:
+    """Supplier-integrator-end-user triples worth considering: for each integrator its
+    ``per_integrator`` best suppliers and best end-users (three different companies, both
+    scores above 0). Triple score = (supplier-integrator + integrator-user) / 2, plus
+    ``CLUSTER_BONUS`` if the companies come from more than one cluster and ``SECTOR_BONUS`` if
+    photonics and health-technology companies meet. Columns ``supplier``, ``integrator``,
+    ``end_user`` (positions), ``si``, ``iu``, ``cross_cluster``, ``cross_sector``, ``score``."""
+    roles = profiles.multi["roles"]
+    suppliers = np.flatnonzero(roles["supplier"].to_numpy())
+    integrators = np.flatnonzero(roles["integrator"].to_numpy())
+    users = np.flatnonzero(roles["end_user"].to_numpy())
+    columns = ["supplier", "integrator", "end_user", "si", "iu"]
+    if not (len(suppliers) and len(integrators) and len(users)):
+        return pd.DataFrame(columns=columns + ["cross_cluster", "cross_sector", "score"])
+    keep = min(per_integrator + 2, len(suppliers)), min(per_integrator + 2, len(users))
+    frames = []
+    for start in range(0, len(integrators), chunk):
+        block = integrators[start:start + chunk]
+        si = supplier_integrator_scores(profiles, suppliers, block)          # suppliers x block
+        iu = integrator_user_scores(profiles, block, users)                 # block x users
+        top_s = np.argpartition(-si, keep[0] - 1, axis=0)[:keep[0]].T       # block x keep
+        top_u = np.argpartition(-iu, keep[1] - 1, axis=1)[:, :keep[1]]      # block x keep
+        for j, integrator in enumerate(block):
+            s_idx = suppliers[top_s[j]]
+            s_idx = s_idx[(s_idx != integrator) & (si[top_s[j], j][(suppliers[top_s[j]] != integrator)] > 0)
+                          if False else s_idx != integrator]
+            s_scores = si[np.searchsorted(suppliers, s_idx), j]
+            u_idx = users[top_u[j]]
+            u_idx = u_idx[u_idx != integrator]
+            u_scores = iu[j, np.searchsorted(users, u_idx)]
+            s_order = np.argsort(-s_scores, kind="stable")[:per_integrator]
+            u_order = np.argsort(-u_scores, kind="stable")[:per_integrator]
+            for a in s_order:
+                for b in u_order:
+                    if s_idx[a] != u_idx[b] and s_scores[a] > 0 and u_scores[b] > 0:
+                        frames.append((s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b]))
+    cases = pd.DataFrame(frames, columns=columns)
+    cluster = profiles.categorical["cluster"].to_numpy(object)
+    sector = profiles.categorical["sector"].to_numpy(object)
+    trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+    cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
+    cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
+    cases["score"] = ((cases["si"] + cases["iu"]) / 2 + CLUSTER_BONUS * cases["cross_cluster"]
+                      + SECTOR_BONUS * cases["cross_sector"])
+    return cases.sort_values("score", ascending=False, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Chosen business cases: rows of the candidate table, the solver used and its bound."""
+
+    cases: pd.DataFrame
+    solver: str
+    total: float
+    bound: float  # an upper bound of the best total (the LP/MIP bound, or the total itself)
+
+
+def _incidence(cases: pd.DataFrame, n_companies: int) -> sparse.csr_matrix:
+    trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+    rows = trio.ravel()
+    cols = np.repeat(np.arange(len(cases)), 3)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_companies, len(cases)))
+
+
+def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solver: str = "auto") -> Matching:
+    """The set of triples with the highest total score in which no company takes part in more
+    than ``max_cases`` cases. ``solver``: "milp" (exact integer program, scipy.optimize.milp),
+    "greedy" (best remaining triple first while all three companies have room), or "auto"
+    (milp up to ``MILP_LIMIT`` candidates)."""
+    if max_cases < 1:
+        raise ValueError(f"max_cases must be at least 1, got {max_cases}")
+    if solver == "auto":
+        solver = "milp" if len(cases) <= MILP_LIMIT else "greedy"
+    if cases.empty:
+        return Matching(cases, solver, 0.0, 0.0)
+    scores = cases["score"].to_numpy(float)
+    if solver == "milp":
+        a = _incidence(cases, n_companies)
+        result = milp(-scores, constraints=LinearConstraint(a, -np.inf, max_cases), integrality=np.ones(len(cases)),
+                      bounds=Bounds(0, 1))
+        if result.x is None:
+            raise RuntimeError(f"the matching integer program failed: {result.message}")
+        chosen = result.x > 0.5
+        bound = -float(result.mip_dual_bound) if result.mip_dual_bound is not None else float(scores[chosen].sum())
+    elif solver == "greedy":
+        room = np.full(n_companies, max_cases)
+        chosen = np.zeros(len(cases), dtype=bool)
+        trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+        for t in np.argsort(-scores, kind="stable"):
+            if (room[trio[t]] > 0).all():
+                chosen[t] = True
+                room[trio[t]] -= 1
+        bound = float("nan")
+    else:
+        raise ValueError(f"unknown solver {solver!r}; choose milp, greedy or auto")
+    picked = cases[chosen].sort_values("score", ascending=False, ignore_index=True)
+    total = float(picked["score"].sum())
+    return Matching(picked, solver, total, bound if not np.isnan(bound) else total)
+
+
+def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
+    """Mean supplier-integrator complementarity between groups: rows the suppliers' group,
+    columns the integrators' group. Exact mean over all pairs, computed as the product of the
+    groups' mean normalised use vectors and mean need vectors (linear in the companies)."""
+    roles = profiles.multi["roles"]
+    uses = profiles.multi["technology_uses"].to_numpy(float)
+    size = uses.sum(1, keepdims=True)
+    normalised = np.divide(uses, size, out=np.zeros_like(uses), where=size > 0)
+    needs = _needs(profiles).astype(float)
+    groups = [g for g in np.unique(labels) if g >= 0]
+    table = pd.DataFrame(np.nan, index=pd.Index(groups, name="supplier group"),
+                         columns=pd.Index(groups, name="integrator group"))
+    for g in groups:
+        s = (labels == g) & roles["supplier"].to_numpy()
+        for h in groups:
+            i = (labels == h) & roles["integrator"].to_numpy()
+            if s.any() and i.any():
+                table.loc[g, h] = float(normalised[s].mean(0) @ needs[i].mean(0))
+    return table
