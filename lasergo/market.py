@@ -22,15 +22,20 @@ is one random input shared by every market and segment it applies to.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.patches import Patch
 from scipy.stats import rankdata
 
 from lasergo import reference
 from lasergo.io import Dataset, InputError, Problem, read_checked_table
+from lasergo.plots import add_source
 from lasergo.reference import REFERENCE_DIR, split_codes
 from lasergo.schemas import MARKET_PARAMETERS
 
@@ -679,14 +684,6 @@ def findings(analysis: MarketAnalysis) -> str:
 
 
 # --- Charts ----------------------------------------------------------------------------------
-
-import textwrap  # noqa: E402  (imports of the charts section)
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from lasergo.plots import add_source  # noqa: E402
 
 ASSUMPTION_HATCH = "///"
 
