@@ -99,11 +99,11 @@ def multi_hot(cells: pd.Series, codes: tuple[str, ...]) -> pd.DataFrame:
 
 def company_profiles(data: Dataset) -> Profiles:
     """Profiles of the companies: numeric log10(1 + employees), R&D share, export share and the
-    highest TRL of their products; categorical cluster and sector; lists of roles, technology
+    highest TRL of their products; categorical cluster (its sector follows from it, so it is not
+    counted twice); lists of roles, technology
     uses (the company's and its products'), segments and target markets."""
     companies = data.companies.reset_index(drop=True)
     products = data.products
-    sector = reference.clusters().set_index("id")["sector"]
     max_trl = products.groupby("company")["trl"].max()
     product_uses = products.groupby("company")["technology_use"].agg(";".join)
     uses = companies["technology_uses"].fillna("") + ";" + companies["id"].map(product_uses).fillna("")
@@ -113,7 +113,7 @@ def company_profiles(data: Dataset) -> Profiles:
         "export_share_pct": companies["export_share_pct"].astype(float),
         "max_trl": companies["id"].map(max_trl).astype(float),
     })
-    categorical = pd.DataFrame({"cluster": companies["cluster"], "sector": companies["cluster"].map(sector)})
+    categorical = pd.DataFrame({"cluster": companies["cluster"]})  # sector follows from the cluster
     multi = {
         "roles": multi_hot(companies["roles"], ROLES),
         "technology_uses": multi_hot(uses, reference.TECHNOLOGY_IDS),
@@ -158,12 +158,14 @@ def gower_distances(a: Profiles, b: Profiles | None = None) -> np.ndarray:
 
 
 def embedding(profiles: Profiles) -> np.ndarray:
-    """A Euclidean embedding for k-means and the 2-D map: numbers scaled by their range (missing
-    at the column mean), categories one-hot / sqrt(2) and code lists as unit vectors / sqrt(2),
-    so that one feature moves the squared distance by at most about 1, as in Gower's mean."""
+    """A Euclidean embedding for k-means and the 2-D map (one-hot plus scaling): numbers as
+    z-scores (missing at the mean), each category one-hot / sqrt(2) and each code list as a unit
+    vector / sqrt(2), so that a category or code list that differs entirely adds 1 to the squared
+    distance, about half what a number one standard deviation apart on each side adds."""
     parts = []
     if len(profiles.numeric.columns):
-        scaled = (profiles.numeric - profiles.numeric.mean()) / profiles.ranges.replace(0, 1)
+        spread = profiles.numeric.std(ddof=0).replace(0, 1).fillna(1)
+        scaled = (profiles.numeric - profiles.numeric.mean()) / spread
         parts.append(scaled.fillna(0.0).to_numpy(float))
     for column in profiles.categorical.columns:
         parts.append(pd.get_dummies(profiles.categorical[column]).to_numpy(float) / np.sqrt(2))
@@ -180,10 +182,12 @@ def embedding(profiles: Profiles) -> np.ndarray:
 class Grouping:
     """Fit groups of the companies.
 
-    ``labels``: group per company (0..k-1, largest group first); ``silhouette``: columns
-    ``method``, ``k``, ``silhouette`` (mean silhouette on the Gower distance of the sample);
-    ``stability``: ARI of each bootstrap resample with the chosen groups; ``sample``: positions
-    of the companies in the Gower matrix (all of them up to ``SAMPLE_SIZE``).
+    ``labels``: group per company (0..k-1, largest group first), from ``method`` with ``k``
+    groups; ``silhouette``: columns ``method``, ``k``, ``silhouette`` (mean silhouette of the
+    sample, in each method's own distance: Euclidean on the embedding for k-means, Gower for
+    agglomerative); ``stability``: ARI of the chosen groups with a re-fit on each bootstrap
+    resample; ``agreement``: ARI between the best groups of the two methods on the sample;
+    ``sample``: positions of the companies the silhouettes use (all of them up to ``SAMPLE_SIZE``).
     """
 
     labels: np.ndarray
@@ -191,6 +195,7 @@ class Grouping:
     k: int
     silhouette: pd.DataFrame
     stability: np.ndarray
+    agreement: float
     sample: np.ndarray
 
     @property
@@ -213,17 +218,27 @@ def _cluster(method: str, k: int, z: np.ndarray, distances: np.ndarray, seed: in
     raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
 
 
+def _silhouette(method: str, labels: np.ndarray, z: np.ndarray, distances: np.ndarray) -> float:
+    if len(np.unique(labels)) < 2:
+        return -1.0
+    if method == "kmeans":
+        return float(silhouette_score(z, labels))
+    return float(silhouette_score(distances, labels, metric="precomputed"))
+
+
 def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
     order = pd.Series(labels).value_counts().index
     return pd.Series(labels).map({old: new for new, old in enumerate(order)}).to_numpy()
 
 
-def fit_groups(profiles: Profiles, k_range=K_RANGE, methods=METHODS, seed: int = 1, n_boot: int = 20,
+def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed: int = 1, n_boot: int = 20,
                sample_size: int = SAMPLE_SIZE) -> Grouping:
-    """Group the companies: every method x k of ``k_range`` is scored by its mean silhouette on
-    the Gower distance of the (sampled) companies; the best is kept (ties: fewer groups) and its
-    stability is the ARI between its groups and a re-fit on each of ``n_boot`` bootstrap
-    resamples of the sample."""
+    """Group the companies with ``method`` (default k-means on :func:`embedding`), k chosen by the
+    highest mean silhouette over ``k_range`` (ties: fewer groups). The other method of ``METHODS``
+    is fitted too, for the silhouette curve and the agreement between methods. Stability: the ARI
+    between the chosen groups and a re-fit on each of ``n_boot`` bootstrap resamples."""
+    if method not in METHODS:
+        raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
     rng = np.random.default_rng(seed)
     n = len(profiles)
     k_range = [k for k in k_range if 2 <= k < min(n, sample_size)]
@@ -234,34 +249,33 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, methods=METHODS, seed: int =
     distances = gower_distances(sampled)
     z_all = embedding(profiles)
     z = z_all[sample]
-    scores = []
-    for method, k in itertools.product(methods, k_range):
-        labels = _cluster(method, k, z, distances, seed)
-        valid = len(np.unique(labels)) > 1
-        scores.append({"method": method, "k": k,
-                       "silhouette": silhouette_score(distances, labels, metric="precomputed") if valid else -1.0})
+    scores, fitted = [], {}
+    for name, k in itertools.product(METHODS, k_range):
+        fitted[name, k] = _cluster(name, k, z, distances, seed)
+        scores.append({"method": name, "k": k, "silhouette": _silhouette(name, fitted[name, k], z, distances)})
     silhouette = pd.DataFrame(scores)
-    best = silhouette.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
-    method, k = str(best["method"]), int(best["k"])
+    best = {name: int(rows.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+            for name, rows in silhouette.groupby("method")}
+    k = best[method]
+    other = next(name for name in METHODS if name != method)
+    sample_labels = fitted[method, k]
+    agreement = float(adjusted_rand_score(sample_labels, fitted[other, best[other]]))
     if method == "kmeans":
-        model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z)
-        labels = model.predict(z_all)
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(z).predict(z_all)
         sample_labels = labels[sample]
-    else:
-        sample_labels = _cluster(method, k, z, distances, seed)
-        if n <= sample_size:
-            labels = sample_labels
-        else:
-            medoids = sampled.take(_medoids(distances, sample_labels))
-            labels = np.concatenate([gower_distances(profiles.take(chunk), medoids).argmin(1)
-                                     for chunk in np.array_split(np.arange(n), max(1, n // 5000))])
-            labels = np.unique(sample_labels)[labels]
+    elif n <= sample_size:
+        labels = sample_labels
+    else:  # agglomerative: every company joins the group of its nearest medoid
+        medoids = sampled.take(_medoids(distances, sample_labels))
+        nearest = np.concatenate([gower_distances(profiles.take(chunk), medoids).argmin(1)
+                                  for chunk in np.array_split(np.arange(n), max(1, n // 5000))])
+        labels = np.unique(sample_labels)[nearest]
     stability = []
     for _ in range(n_boot):
         pick = rng.choice(len(sample), len(sample), replace=True)
         refit = _cluster(method, k, z[pick], distances[np.ix_(pick, pick)], seed)
         stability.append(adjusted_rand_score(sample_labels[pick], refit))
-    return Grouping(_relabel_by_size(labels), method, k, silhouette, np.array(stability), sample)
+    return Grouping(_relabel_by_size(labels), method, k, silhouette, np.array(stability), agreement, sample)
 
 
 # --- Group descriptions and anonymity --------------------------------------------------------------
@@ -281,9 +295,9 @@ def feature_table(profiles: Profiles) -> pd.DataFrame:
         columns[f"offering {names[code].lower()}"] = profiles.multi["technology_uses"][code]
     for code in profiles.multi["target_markets"].columns:
         columns[f"targeting {names[code]}"] = profiles.multi["target_markets"][code]
-    for value in profiles.categorical["sector"].dropna().unique():
-        columns[f"{'photonics' if value == 'photonics' else 'health-technology'} clusters"] = (
-            profiles.categorical["sector"] == value)
+    sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"])
+    for value in sector.dropna().unique():
+        columns[f"{'photonics' if value == 'photonics' else 'health-technology'} clusters"] = sector == value
     trl = profiles.numeric["max_trl"]
     columns["with TRL 7+ products"] = trl >= 7
     columns["without products"] = trl.isna()
@@ -349,12 +363,16 @@ def _jaccard_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray, integrators: np.ndarray) -> np.ndarray:
-    """Share of each supplier's technology uses that fill a need of each integrator (uses its
-    segments need that it lacks): |T_s & need_i| / |T_s|, suppliers x integrators, 0-1."""
+    """How well each supplier fills each integrator's gaps (the uses its segments need that it
+    lacks), suppliers x integrators, 0-1: the mean of the share of the supplier's uses that fill
+    a gap and the share of the integrator's gaps they fill, 0.5 (|T & G| / |T| + |T & G| / |G|)."""
     uses = profiles.multi["technology_uses"].to_numpy(float)[suppliers]
     needs = _needs(profiles)[integrators].astype(float)
-    size = uses.sum(1, keepdims=True)
-    return np.divide(uses @ needs.T, size, out=np.zeros((len(suppliers), len(integrators))), where=size > 0)
+    filled = uses @ needs.T
+    offered, gaps = uses.sum(1)[:, None], needs.sum(1)[None, :]
+    useful = np.divide(filled, offered, out=np.zeros_like(filled), where=offered > 0)
+    covered = np.divide(filled, gaps, out=np.zeros_like(filled), where=gaps > 0)
+    return 0.5 * (useful + covered)
 
 
 def integrator_user_scores(profiles: Profiles, integrators: np.ndarray, users: np.ndarray) -> np.ndarray:
@@ -388,22 +406,18 @@ def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INT
         top_s = np.argpartition(-si, keep[0] - 1, axis=0)[:keep[0]].T       # block x keep
         top_u = np.argpartition(-iu, keep[1] - 1, axis=1)[:, :keep[1]]      # block x keep
         for j, integrator in enumerate(block):
-            s_idx = suppliers[top_s[j]]
-            s_idx = s_idx[(s_idx != integrator) & (si[top_s[j], j][(suppliers[top_s[j]] != integrator)] > 0)
-                          if False else s_idx != integrator]
-            s_scores = si[np.searchsorted(suppliers, s_idx), j]
-            u_idx = users[top_u[j]]
-            u_idx = u_idx[u_idx != integrator]
-            u_scores = iu[j, np.searchsorted(users, u_idx)]
-            s_order = np.argsort(-s_scores, kind="stable")[:per_integrator]
-            u_order = np.argsort(-u_scores, kind="stable")[:per_integrator]
-            for a in s_order:
-                for b in u_order:
-                    if s_idx[a] != u_idx[b] and s_scores[a] > 0 and u_scores[b] > 0:
-                        frames.append((s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b]))
+            s_idx, s_scores = suppliers[top_s[j]], si[top_s[j], j]
+            u_idx, u_scores = users[top_u[j]], iu[j, top_u[j]]
+            s_keep = (s_idx != integrator) & (s_scores > 0)
+            u_keep = (u_idx != integrator) & (u_scores > 0)
+            s_idx, s_scores, u_idx, u_scores = s_idx[s_keep], s_scores[s_keep], u_idx[u_keep], u_scores[u_keep]
+            s_best = np.argsort(-s_scores, kind="stable")[:per_integrator]
+            u_best = np.argsort(-u_scores, kind="stable")[:per_integrator]
+            frames += [(s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b])
+                       for a in s_best for b in u_best if s_idx[a] != u_idx[b]]
     cases = pd.DataFrame(frames, columns=columns)
     cluster = profiles.categorical["cluster"].to_numpy(object)
-    sector = profiles.categorical["sector"].to_numpy(object)
+    sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
     trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
     cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
     cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
@@ -484,3 +498,131 @@ def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFram
             if s.any() and i.any():
                 table.loc[g, h] = float(normalised[s].mean(0) @ needs[i].mean(0))
     return table
+
+
+# --- From a data folder to the report -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FitAnalysis:
+    """Everything the partnership-fit page shows.
+
+    ``groups``: reviewer-facing group profiles (no group under ``MIN_GROUP`` companies);
+    ``group_notes``: merges or suppressions made for that; ``labels``: group per company after
+    merging; ``map``: 2-D PCA of the embedding (columns ``x``, ``y``, ``group``, ``role``);
+    ``complementarity``: :func:`group_complementarity` of the merged groups; ``cases``: the chosen
+    business cases with reasons (:func:`case_table`); ``guide``: per mission market
+    (:func:`screening_guide`); ``internal``: whether company names are shown.
+    """
+
+    profiles: Profiles
+    grouping: Grouping
+    labels: np.ndarray
+    groups: pd.DataFrame
+    group_notes: list[str]
+    map: pd.DataFrame
+    complementarity: pd.DataFrame
+    candidates: pd.DataFrame
+    matching: Matching
+    cases: pd.DataFrame
+    guide: pd.DataFrame
+    max_cases: int
+    internal: bool
+
+
+def _primary_role(profiles: Profiles) -> pd.Series:
+    roles = profiles.multi["roles"]
+    return roles.idxmax(axis=1).where(roles.sum(axis=1) == 1, "several roles").to_numpy()
+
+
+def group_profiles(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
+    """Reviewer-facing profile of each group: size, computed description, role shares, share with
+    a TRL 7+ product, median employees. Groups of fewer than ``MIN_GROUP`` are left out."""
+    described = describe_groups(profiles, labels)
+    roles = profiles.multi["roles"]
+    rows = []
+    for row in described.itertuples():
+        members = labels == row.group
+        if members.sum() < MIN_GROUP:
+            continue
+        rows.append({"group": f"G{row.group + 1}", "companies": int(members.sum()), "description": row.description,
+                     "suppliers": roles["supplier"][members].mean(), "integrators": roles["integrator"][members].mean(),
+                     "end-users": roles["end_user"][members].mean(),
+                     "TRL 7+": float((profiles.numeric["max_trl"][members] >= 7).mean()),
+                     "median employees": float(np.median(10 ** profiles.numeric["log_employees"][members].dropna() - 1))})
+    return pd.DataFrame(rows)
+
+
+def display_names(data: Dataset, internal: bool) -> pd.Series:
+    """How companies appear on the page: by id (pseudonymous), or "name (id)" when ``internal``."""
+    ids = data.companies["id"]
+    shown = data.companies["name"] + " (" + ids + ")" if internal else ids
+    return pd.Series(shown.to_numpy(), index=ids.to_numpy())
+
+
+def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.DataFrame:
+    """The chosen triples with their reasons, ranked. Columns ``rank``, ``supplier``,
+    ``integrator``, ``end_user`` (as ``names`` shows them), ``clusters``, ``score``,
+    ``gaps_filled`` (the supplier's technology uses that fill the integrator's gaps),
+    ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text), ``bonus``,
+    ``markets`` (shared market ids)."""
+    use_names = dict(zip(reference.technology_uses()["id"], reference.technology_uses()["name"]))
+    market_names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
+    segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
+    uses = profiles.multi["technology_uses"]
+    needs = pd.DataFrame(_needs(profiles), columns=uses.columns)
+    seg, mkt = profiles.multi["segments"], profiles.multi["target_markets"]
+    cluster = profiles.categorical["cluster"].to_numpy(object)
+    ids = profiles.ids
+    rows = []
+    for rank, case in enumerate(cases.itertuples(), start=1):
+        s, i, e = int(case.supplier), int(case.integrator), int(case.end_user)
+        filled = [use_names[u] for u in uses.columns if uses.iat[s, uses.columns.get_loc(u)] and needs.at[i, u]]
+        shared_seg = [segment_names[c] for c in seg.columns if seg.iat[i, seg.columns.get_loc(c)] and seg.iat[e, seg.columns.get_loc(c)]]
+        shared_mkt = [market_names[c] for c in mkt.columns if mkt.iat[i, mkt.columns.get_loc(c)] and mkt.iat[e, mkt.columns.get_loc(c)]]
+        rows.append({"rank": rank, "supplier": names[ids[s]], "integrator": names[ids[i]], "end_user": names[ids[e]],
+                     "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}", "score": case.score,
+                     "gaps_filled": "; ".join(filled[:3]) + (" ..." if len(filled) > 3 else ""),
+                     "shared_segment": "; ".join(shared_seg) or "-", "shared_markets": "; ".join(shared_mkt) or "-",
+                     "bonus": ", ".join(b for b, on in (("cross-cluster", case.cross_cluster),
+                                                        ("photonics x health", case.cross_sector)) if on) or "-",
+                     "markets": [c for c in mkt.columns if mkt.iat[i, mkt.columns.get_loc(c)] and mkt.iat[e, mkt.columns.get_loc(c)]]})
+    return pd.DataFrame(rows)
+
+
+def screening_guide(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
+    """Per mission market (roadmap §2.6), the best chosen cases whose integrator and end-user both
+    target it, with the mission's lead cluster. One row per market and case."""
+    missions = reference.missions().sort_values("mission")
+    rows = []
+    for mission in missions.itertuples():
+        here = cases[cases["markets"].map(lambda markets: mission.market in markets)].head(per_market)
+        if here.empty:
+            rows.append({"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead,
+                         "case": "no chosen case targets this market", "score": np.nan, "why": "-"})
+        for case in here.itertuples():
+            rows.append({"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead,
+                         "case": f"{case.supplier} > {case.integrator} > {case.end_user} ({case.clusters})",
+                         "score": case.score,
+                         "why": f"supplier fills: {case.gaps_filled}; segment: {case.shared_segment}"
+                                + (f"; {case.bonus}" if case.bonus != "-" else "")})
+    return pd.DataFrame(rows)
+
+
+def analyse_fit(data: Dataset, max_cases: int = 2, internal: bool = False, seed: int = 1, n_boot: int = 20,
+                k_range=K_RANGE, method: str = "kmeans", solver: str = "auto") -> FitAnalysis:
+    """The whole partnership-fit page from a validated data folder."""
+    profiles = company_profiles(data)
+    grouping = fit_groups(profiles, k_range, method, seed, n_boot)
+    z = embedding(profiles)
+    labels, notes = merge_small_groups(grouping.labels, z)
+    shown = np.random.default_rng(seed).choice(len(profiles), min(len(profiles), 3000), replace=False)
+    xy = PCA(n_components=2, random_state=seed).fit(z).transform(z[shown])
+    role = _primary_role(profiles)
+    candidates = candidate_cases(profiles)
+    matching = match_cases(candidates, len(profiles), max_cases, solver)
+    cases = case_table(matching.cases, profiles, display_names(data, internal))
+    return FitAnalysis(
+        profiles=profiles, grouping=grouping, labels=labels, groups=group_profiles(profiles, labels),
+        group_notes=notes, map=pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown], "role": role[shown]}),
+        complementarity=group_complementarity(profiles, labels), candidates=candidates, matching=matching,
+        cases=cases, guide=screening_guide(cases), max_cases=max_cases, internal=internal)
