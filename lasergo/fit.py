@@ -480,23 +480,27 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
 
 
 def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
-    """Mean supplier-integrator complementarity between groups: rows the suppliers' group,
-    columns the integrators' group. Exact mean over all pairs, computed as the product of the
-    groups' mean normalised use vectors and mean need vectors (linear in the companies)."""
+    """Mean supplier-integrator score (:func:`supplier_integrator_scores`) over every supplier of
+    one group (rows) and integrator of another (columns). Both terms of the score are bilinear,
+    so the mean over all pairs is a product of group means and stays linear in the companies."""
     roles = profiles.multi["roles"]
     uses = profiles.multi["technology_uses"].to_numpy(float)
-    size = uses.sum(1, keepdims=True)
-    normalised = np.divide(uses, size, out=np.zeros_like(uses), where=size > 0)
     needs = _needs(profiles).astype(float)
+
+    def per_row(x: np.ndarray) -> np.ndarray:
+        size = x.sum(1, keepdims=True)
+        return np.divide(x, size, out=np.zeros_like(x), where=size > 0)
+
     groups = [g for g in np.unique(labels) if g >= 0]
-    table = pd.DataFrame(np.nan, index=pd.Index(groups, name="supplier group"),
-                         columns=pd.Index(groups, name="integrator group"))
+    table = pd.DataFrame(np.nan, index=pd.Index([f"G{g + 1}" for g in groups], name="supplier group"),
+                         columns=pd.Index([f"G{g + 1}" for g in groups], name="integrator group"))
     for g in groups:
         s = (labels == g) & roles["supplier"].to_numpy()
         for h in groups:
             i = (labels == h) & roles["integrator"].to_numpy()
             if s.any() and i.any():
-                table.loc[g, h] = float(normalised[s].mean(0) @ needs[i].mean(0))
+                table.iloc[groups.index(g), groups.index(h)] = 0.5 * (
+                    per_row(uses[s]).mean(0) @ needs[i].mean(0) + uses[s].mean(0) @ per_row(needs[i]).mean(0))
     return table
 
 
