@@ -164,3 +164,15 @@ def test_market_page_publishes_its_screening_guide_beside_the_page(sample_report
 def test_output_dir_is_set_by_the_pipeline_only(tmp_path):
     with pytest.raises(PipelineError, match="set by the pipeline"):
         build_reports(data_dir=SAMPLE, out_dir=tmp_path, parameters={"output_dir": "/tmp"}, progress=False)
+
+
+def test_fit_page_names_companies_only_when_internal(sample_reports, tmp_path):
+    import pandas as pd
+    names = pd.read_csv(SAMPLE / "companies.csv")["name"]
+    out, _ = sample_reports
+    html = (out / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
+    assert not any(name in html for name in names)
+    build_reports(data_dir=SAMPLE, out_dir=tmp_path, only=["03_partnership_fit"], parameters={"internal": True},
+                  progress=False)
+    html = (tmp_path / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
+    assert any(name in html for name in names)
