@@ -10,10 +10,10 @@ partner-screening guide (§2.5). This module
   list of codes (roles, technology uses, segments, target markets) by its Jaccard distance,
   Gower's rule for asymmetric binary characters, so two companies are not alike for what
   neither does;
-* groups companies by two scikit-learn methods, k-means on a scaled one-hot embedding and
-  average-linkage agglomerative clustering on the Gower distance, choosing the method and k by
-  the mean silhouette (Rousseeuw 1987) and measuring stability by the adjusted Rand index over
-  bootstrap resamples (Hennig 2007) (:func:`fit_groups`);
+* groups companies by k-means on a scaled one-hot embedding (default) or average-linkage
+  agglomerative clustering on the Gower distance (scikit-learn), fits both, chooses k by the
+  mean silhouette (Rousseeuw 1987), and measures stability by the adjusted Rand index between
+  the groups and re-fits on random subsamples (Hennig 2007) (:func:`fit_groups`);
 * scores complementarity, not similarity, for supplier-integrator-end-user triples
   (:func:`candidate_cases`) and chooses the business cases by an integer program
   (:func:`match_cases`, scipy.optimize.milp / HiGHS).
@@ -26,10 +26,15 @@ and memory grow linearly in the number of companies.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+import re
+import textwrap
+from dataclasses import dataclass, field
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sklearn.cluster import AgglomerativeClustering, KMeans
@@ -38,17 +43,20 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from lasergo import reference
 from lasergo.io import Dataset
+from lasergo.plots import add_source
 from lasergo.reference import split_codes
 from lasergo.schemas import ROLES
 
 SAMPLE_SIZE = 2000       # companies in the Gower matrix; above it, a seeded sample
+SUBSAMPLE = 0.8          # share of the companies in each stability re-fit
 K_RANGE = range(2, 9)    # numbers of groups tried
 METHODS = ("kmeans", "agglomerative")
 MIN_GROUP = 5            # no group profile shown to reviewers describes fewer companies
 CLUSTER_BONUS = 0.10     # added to a triple whose companies come from more than one cluster
 SECTOR_BONUS = 0.10      # added to a triple that joins photonics and health-technology companies
 CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
-MILP_LIMIT = 20_000      # candidate triples above which the greedy solver is used
+MILP_LIMIT = 1_000_000   # candidate triples above which "auto" uses the greedy solver
+MILP_SECONDS = 300       # time limit of the integer program; the gap to its bound is then reported
 
 
 # --- Profiles and Gower distance ---------------------------------------------------------------
@@ -185,8 +193,7 @@ class Grouping:
     ``labels``: group per company (0..k-1, largest group first), from ``method`` with ``k``
     groups; ``silhouette``: columns ``method``, ``k``, ``silhouette`` (mean silhouette of the
     sample, in each method's own distance: Euclidean on the embedding for k-means, Gower for
-    agglomerative); ``stability``: ARI of the chosen groups with a re-fit on each bootstrap
-    resample; ``agreement``: ARI between the best groups of the two methods on the sample;
+    agglomerative); ``stability``: ARI of the chosen groups with a re-fit on each subsample; ``agreement``: ARI between the best groups of the two methods on the sample;
     ``sample``: positions of the companies the silhouettes use (all of them up to ``SAMPLE_SIZE``).
     """
 
@@ -236,7 +243,8 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
     """Group the companies with ``method`` (default k-means on :func:`embedding`), k chosen by the
     highest mean silhouette over ``k_range`` (ties: fewer groups). The other method of ``METHODS``
     is fitted too, for the silhouette curve and the agreement between methods. Stability: the ARI
-    between the chosen groups and a re-fit on each of ``n_boot`` bootstrap resamples."""
+    between the chosen groups and a re-fit on each of ``n_boot`` random subsamples of
+    ``SUBSAMPLE`` of the companies (without replacement, so no company is counted twice)."""
     if method not in METHODS:
         raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
     rng = np.random.default_rng(seed)
@@ -272,7 +280,7 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
         labels = np.unique(sample_labels)[nearest]
     stability = []
     for _ in range(n_boot):
-        pick = rng.choice(len(sample), len(sample), replace=True)
+        pick = rng.choice(len(sample), max(2 * k, int(SUBSAMPLE * len(sample))), replace=False)
         refit = _cluster(method, k, z[pick], distances[np.ix_(pick, pick)], seed)
         stability.append(adjusted_rand_score(sample_labels[pick], refit))
     return Grouping(_relabel_by_size(labels), method, k, silhouette, np.array(stability), agreement, sample)
@@ -458,7 +466,7 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
     if solver == "milp":
         a = _incidence(cases, n_companies)
         result = milp(-scores, constraints=LinearConstraint(a, -np.inf, max_cases), integrality=np.ones(len(cases)),
-                      bounds=Bounds(0, 1))
+                      bounds=Bounds(0, 1), options={"time_limit": MILP_SECONDS})
         if result.x is None:
             raise RuntimeError(f"the matching integer program failed: {result.message}")
         chosen = result.x > 0.5
@@ -533,7 +541,8 @@ class FitAnalysis:
     internal: bool
 
 
-def _primary_role(profiles: Profiles) -> pd.Series:
+def _primary_role(profiles: Profiles) -> np.ndarray:
+    """A company's role, or "several roles" (every company has at least one: schemas)."""
     roles = profiles.multi["roles"]
     return roles.idxmax(axis=1).where(roles.sum(axis=1) == 1, "several roles").to_numpy()
 
@@ -630,3 +639,192 @@ def analyse_fit(data: Dataset, max_cases: int = 2, internal: bool = False, seed:
         group_notes=notes, map=pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown], "role": role[shown]}),
         complementarity=group_complementarity(profiles, labels), candidates=candidates, matching=matching,
         cases=cases, guide=screening_guide(cases), max_cases=max_cases, internal=internal)
+
+
+# --- Charts and findings ---------------------------------------------------------------------------
+
+
+
+
+WEAK_SILHOUETTE = 0.25  # at or below: no substantial structure (Kaufman and Rousseeuw 1990)
+METHOD_NAMES = {"kmeans": "k-means", "agglomerative": "agglomerative"}
+METHOD_DISTANCES = {"kmeans": "Euclidean on the embedding", "agglomerative": "Gower distance"}
+ROLE_MARKERS = {"supplier": "o", "integrator": "s", "end_user": "^", "several roles": "D"}
+ROLE_NAMES = {"supplier": "technology supplier", "integrator": "system integrator", "end_user": "end-user",
+              "several roles": "several roles"}
+SUPPRESSED_COLOUR = "#9e9e9e"
+
+
+def _group_colour(group: int):
+    palette = [c for i, c in enumerate(sns.color_palette("colorblind")) if i != 7]  # 7 is grey
+    return SUPPRESSED_COLOUR if group < 0 else palette[group % len(palette)]
+
+
+def _lead_feature(description: str) -> str | None:
+    """The first feature of a group description such as "suppliers (60%), ...", without its share."""
+    match = re.match(r"(.+?) \(\d+%\)", str(description))
+    return match.group(1) if match else None
+
+
+def _best_k(silhouette: pd.DataFrame, method: str) -> int:
+    rows = silhouette[silhouette["method"] == method]
+    return int(rows.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+
+
+def _chosen_silhouette(grouping: Grouping) -> float:
+    rows = grouping.silhouette
+    return float(rows.loc[(rows["method"] == grouping.method) & (rows["k"] == grouping.k), "silhouette"].iloc[0])
+
+
+def _structure(silhouette: float) -> str:
+    """Kaufman and Rousseeuw's (1990) reading of a mean silhouette."""
+    if silhouette <= WEAK_SILHOUETTE:
+        return (f"{WEAK_SILHOUETTE} or less, so there is no substantial structure: read the groups as a rough "
+                "sorting of the companies, not as distinct types")
+    if silhouette <= 0.5:
+        return "between 0.25 and 0.50: a weak to moderate structure that may be partly artificial"
+    if silhouette <= 0.7:
+        return "above 0.50: a reasonable structure"
+    return "above 0.70: a strong structure"
+
+
+def findings(analysis: FitAnalysis) -> str:
+    """The page's findings in a few sentences of Markdown, computed from the analysis."""
+    grouping = analysis.grouping
+    chosen = _chosen_silhouette(grouping)
+    other = next(name for name in METHODS if name != grouping.method)
+    n_groups = len(analysis.groups)
+    merged = f"; {len(analysis.group_notes)} small group(s) merged, so {n_groups} are shown" if analysis.group_notes else ""
+    lines = [
+        f"- The companies form **{grouping.k} fit groups** ({METHOD_NAMES[grouping.method]}, k chosen by the mean "
+        f"silhouette over k = {grouping.silhouette['k'].min()}-{grouping.silhouette['k'].max()}{merged}). "
+        f"The silhouette is **{chosen:.2f}**, {_structure(chosen)}.",
+        f"- Stability: the groups and re-fits on {len(grouping.stability)} subsamples of {SUBSAMPLE:.0%} agree with a mean "
+        f"adjusted Rand index of **{grouping.mean_stability:.2f}** (1: the same groups every time; 0: no more than "
+        f"chance). The {METHOD_NAMES[other]} method (its best k = {_best_k(grouping.silhouette, other)}) agrees "
+        f"with the chosen groups at ARI {grouping.agreement:.2f}"
+        + (", so the grouping depends on the method." if grouping.agreement < 0.5 else "."),
+    ]
+    chosen_cases = analysis.matching.cases
+    if chosen_cases.empty:
+        lines.append("- No business case could be formed: that needs a technology supplier whose uses fill a "
+                     "system integrator's gaps and an end-user sharing the integrator's segments or markets.")
+        return "\n".join(lines)
+    involved = pd.unique(chosen_cases[["supplier", "integrator", "end_user"]].to_numpy().ravel())
+    lines.append(
+        f"- **{len(chosen_cases)} business cases** are chosen from {len(analysis.candidates):,} candidate triples, "
+        f"each company in at most {analysis.max_cases}; they involve {len(involved)} of the "
+        f"{len(analysis.profiles)} companies. {chosen_cases['cross_sector'].mean():.0%} join photonics and "
+        f"health-technology clusters and {chosen_cases['cross_cluster'].mean():.0%} more than one cluster.")
+    matching = analysis.matching
+    if matching.solver == "milp":
+        gap = (matching.bound - matching.total) / matching.bound if matching.bound > 0 else 0.0
+        verdict = ("so the choice is optimal among the candidates" if gap < 1e-6
+                   else f"so the choice is within {gap:.1%} of the best possible")
+        lines.append(f"- The integer program (scipy milp, HiGHS) reaches a total score of {matching.total:.2f} "
+                     f"against an upper bound of {matching.bound:.2f}, {verdict}.")
+    else:
+        why = f"with more than {MILP_LIMIT:,} candidates " if len(analysis.candidates) > MILP_LIMIT else ""
+        lines.append(f"- The greedy solver was used {why}(best remaining triple first): total score "
+                     f"{matching.total:.2f}, with no bound on how far it is from the best.")
+    return "\n".join(lines)
+
+
+def _map_title(analysis: FitAnalysis) -> str:
+    groups = analysis.groups
+    if groups.empty:
+        return "No fit group is shown: too few companies to describe anonymously"
+    noun = "fit group" if len(groups) == 1 else "fit groups"
+    leads = [_lead_feature(d) for d in groups["description"]]
+    if not 2 <= len(groups) <= 3 or None in leads:
+        return f"{len(groups)} {noun} of companies"
+    leads = [f"from {lead}" if lead.endswith(" clusters") else lead for lead in leads]
+    parts = [f"mostly {lead} ({group})" for lead, group in zip(leads, groups["group"])]
+    return f"{len(groups)} {noun}: " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def plot_group_map(analysis: FitAnalysis, source: str) -> plt.Figure:
+    """The companies on the first two principal components of the embedding: colour = fit group,
+    marker = role; suppressed companies (label -1) in grey."""
+    frame = analysis.map
+    sizes = pd.Series(analysis.labels).value_counts()
+    variance = PCA(n_components=2).fit(embedding(analysis.profiles)).explained_variance_ratio_
+    fig, ax = plt.subplots(figsize=(9.5, 5.6))
+    groups = sorted(frame["group"].unique())
+    groups = [g for g in groups if g >= 0] + [g for g in groups if g < 0]
+    for group in groups:
+        for role, marker in ROLE_MARKERS.items():
+            rows = frame[(frame["group"] == group) & (frame["role"] == role)]
+            if len(rows):
+                ax.scatter(rows["x"], rows["y"], marker=marker, s=30, color=_group_colour(group), alpha=0.8,
+                           edgecolor="white", linewidth=0.4)
+    group_handles = [Line2D([], [], marker="o", ls="", color=_group_colour(g), markersize=7,
+                            label=(f"G{g + 1}" if g >= 0 else "suppressed") + f" ({sizes.get(g, 0):,} companies)")
+                     for g in groups]
+    role_handles = [Line2D([], [], marker=m, ls="", color="#555555", markersize=7, label=ROLE_NAMES[r])
+                    for r, m in ROLE_MARKERS.items() if (frame["role"] == r).any()]
+    header = Line2D([], [], ls="", marker="", label="marker: role")
+    ax.legend(handles=group_handles + [header] + role_handles, title="colour: fit group", loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize=8, title_fontsize=9, frameon=False, alignment="left")
+    ax.set_xlabel(f"first principal component of the company embedding ({variance[0]:.0%} of variance; no unit)")
+    ax.set_ylabel(f"second principal component ({variance[1]:.0%}; no unit)")
+    if len(frame) < len(analysis.profiles):
+        ax.text(0.01, 0.01, f"a random {len(frame):,} of {len(analysis.profiles):,} companies shown",
+                transform=ax.transAxes, fontsize=8, color="#555555")
+    ax.set_title(textwrap.fill(_map_title(analysis), 80))
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def plot_silhouette(analysis: FitAnalysis, source: str) -> plt.Figure:
+    """Mean silhouette against k for both methods, the chosen (method, k) circled, 0.25 marked."""
+    grouping = analysis.grouping
+    silhouette = grouping.silhouette
+    palette = sns.color_palette("colorblind")
+    fig, ax = plt.subplots(figsize=(9, 4.4))
+    for i, method in enumerate(METHODS):
+        rows = silhouette[silhouette["method"] == method].sort_values("k")
+        ax.plot(rows["k"], rows["silhouette"], marker="o", color=palette[i],
+                label=f"{METHOD_NAMES[method]} ({METHOD_DISTANCES[method]})")
+    chosen = _chosen_silhouette(grouping)
+    ax.scatter([grouping.k], [chosen], s=220, facecolor="none", edgecolor="black", linewidth=1.5, zorder=5,
+               label=f"chosen: {METHOD_NAMES[grouping.method]}, k = {grouping.k}")
+    ax.axhline(WEAK_SILHOUETTE, color="#b00020", ls="--", lw=1)
+    ax.text(0.99, WEAK_SILHOUETTE, f"no substantial structure at {WEAK_SILHOUETTE} or below (Kaufman and Rousseeuw 1990)",
+            transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8, color="#b00020")
+    values = silhouette["silhouette"]
+    ax.set_ylim(min(0.0, values.min() - 0.05), max(WEAK_SILHOUETTE + 0.1, values.max() + 0.08))
+    ax.set_xticks(sorted(silhouette["k"].unique()))
+    ax.set_xlabel("number of groups k")
+    ax.set_ylabel("mean silhouette (-1 to 1)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(f"k = {grouping.k} by {METHOD_NAMES[grouping.method]}: mean silhouette {chosen:.2f}"
+                 + (", no substantial structure" if chosen <= WEAK_SILHOUETTE else ""))
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def plot_complementarity(analysis: FitAnalysis, source: str) -> plt.Figure:
+    """Mean supplier-integrator score between groups: suppliers of the row group filling the
+    gaps of integrators of the column group, 0-1."""
+    table = analysis.complementarity
+    values = table.stack().dropna()
+    rows, columns = table.shape
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.1 * columns + 4), max(3.4, 0.6 * rows + 2.2)), layout="constrained")
+    if values.empty:
+        ax.set_axis_off()
+        ax.set_title("No group has both technology suppliers and system integrators to compare")
+    else:
+        sns.heatmap(table, vmin=0, vmax=1, cmap="YlGn", annot=True, fmt=".2f", linewidths=0.5, ax=ax,
+                    cbar_kws={"label": "supplier-integrator score (0-1)"}, annot_kws={"fontsize": 10})
+        ax.tick_params(axis="y", rotation=0)
+        ax.set_xlabel("integrator group (its system integrators)")
+        ax.set_ylabel("supplier group (its suppliers)")
+        (best_s, best_i), best = values.idxmax(), values.max()
+        spread = f" (all pairs {values.min():.2f}-{values.max():.2f})" if len(values) > 1 else ""
+        fig.suptitle(f"{best_s} suppliers fill the gaps of {best_i} integrators best: {best:.2f} of 1{spread}",
+                     x=0.01, ha="left", fontweight="bold", fontsize=12)
+    add_source(fig, source)
+    return fig

@@ -36,6 +36,7 @@ from lasergo.report import HEADLINE_MIME, Headline, parse_quarter, report_quarte
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
+PUBLIC_REPORTS = PROJECT_DIR / "reports"  # what reviewers read: never pages with company names
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 BASE_PARAMETERS = ("quarter", "data_dir", "seed")
 # Set by the pipeline, not by the user: the quarter's folder, where a notebook may write files
@@ -300,6 +301,9 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     Raises InputError (bad data) or PipelineError (bad request) before anything is written.
     """
     started = datetime.now(timezone.utc)
+    if (parameters or {}).get("internal") and Path(out_dir).resolve() == PUBLIC_REPORTS:
+        raise PipelineError(f"internal=True puts company names on the pages: give --out a folder outside "
+                            f"{PUBLIC_REPORTS}, which reviewers read")
     data_dir = Path(data_dir).resolve()
     dataset = load_data(data_dir)
     try:

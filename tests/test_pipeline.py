@@ -176,3 +176,9 @@ def test_fit_page_names_companies_only_when_internal(sample_reports, tmp_path):
                   progress=False)
     html = (tmp_path / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
     assert any(name in html for name in names)
+
+
+def test_internal_pages_are_refused_in_the_public_reports_folder():
+    from lasergo.pipeline import PUBLIC_REPORTS
+    with pytest.raises(PipelineError, match="outside"):
+        build_reports(data_dir=SAMPLE, out_dir=PUBLIC_REPORTS, parameters={"internal": True}, progress=False)
