@@ -149,7 +149,7 @@ def run_notebook(source: Path, folder: Path, parameters: dict, quarter: str) -> 
     executed = folder / source.name
     error = None
     if OUTPUT_PARAMETER in declared_parameters(source):
-        parameters = {**parameters, OUTPUT_PARAMETER: str(folder)}
+        parameters = {**parameters, OUTPUT_PARAMETER: str(folder.resolve())}  # notebooks run in their own folder
     try:
         papermill.execute_notebook(str(source), str(executed), parameters=parameters,
                                    kernel_name="python3", progress_bar=False, cwd=str(source.parent),

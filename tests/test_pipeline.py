@@ -182,3 +182,9 @@ def test_internal_pages_are_refused_in_the_public_reports_folder():
     from lasergo.pipeline import PUBLIC_REPORTS
     with pytest.raises(PipelineError, match="outside"):
         build_reports(data_dir=SAMPLE, out_dir=PUBLIC_REPORTS, parameters={"internal": True}, progress=False)
+
+
+def test_exports_land_beside_the_page_with_a_relative_reports_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--data", str(SAMPLE), "--out", "reports", "--only", "02_market"]) == 0
+    assert (tmp_path / "reports" / "2026Q3" / "02_market_screening_guide.csv").is_file()
