@@ -44,7 +44,6 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from lasergo import reference
 from lasergo.io import Dataset
 from lasergo.plots import add_source
-from lasergo.reference import split_codes
 from lasergo.schemas import ROLES
 
 SAMPLE_SIZE = 2000       # companies in the Gower matrix; above it, a seeded sample
@@ -358,8 +357,8 @@ def merge_small_groups(labels: np.ndarray, z: np.ndarray, min_size: int = MIN_GR
 
 def _needs(profiles: Profiles) -> np.ndarray:
     """Per company, the technology uses its segments need that it does not offer itself (bool)."""
-    uses = reference.technology_uses()
-    serves = np.array([[s in split_codes(cell) for s in profiles.multi["segments"].columns] for cell in uses["segments"]])
+    by_segment = reference.segment_uses(tuple(profiles.multi["segments"].columns))
+    serves = np.array([[u in by_segment[s] for s in by_segment] for u in profiles.multi["technology_uses"].columns])
     needed = profiles.multi["segments"].to_numpy(int) @ serves.T.astype(int) > 0
     return needed & ~profiles.multi["technology_uses"].to_numpy(bool)
 

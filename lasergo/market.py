@@ -36,7 +36,7 @@ from scipy.stats import rankdata
 from lasergo import reference
 from lasergo.io import Dataset, InputError, Problem, read_checked_table
 from lasergo.plots import add_source
-from lasergo.reference import REFERENCE_DIR, split_codes
+from lasergo.reference import REFERENCE_DIR, segment_uses, split_codes
 from lasergo.schemas import MARKET_PARAMETERS
 
 BASE_SEGMENT = "medical_devices"  # the market figures the model starts from
@@ -179,13 +179,12 @@ def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
     inputs: list[dict] = []
     position: dict[tuple, int] = {}
 
-    def add(row: pd.Series, **extra) -> int:
-        key = (row["file"], row["row"], extra.get("market_override"))
+    def add(row: pd.Series) -> int:
+        key = (row["file"], row["row"])
         if key not in position:
             position[key] = len(inputs)
             base = {c: row.get(c) for c in ("parameter", "market", "of_market", "segment", "low", "mode", "high",
                                             "distribution", "kind", "source", "note", "year", "currency")}
-            base.update({k: v for k, v in extra.items() if k != "market_override"})
             base["distribution"] = base["distribution"] if isinstance(base["distribution"], str) else "pert"
             base["input"] = _label(base["parameter"], base["market"], base["of_market"], base["segment"])
             inputs.append(base)
@@ -204,7 +203,6 @@ def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
             row = published.sort_values("year").iloc[-1]
             low = row["low_m"] if pd.notna(row["low_m"]) else row["value_m"] * (1 + spread[0] / PERCENT)
             high = row["high_m"] if pd.notna(row["high_m"]) else row["value_m"] * (1 + spread[1] / PERCENT)
-            rate_for = (row, "currency")
             entry = dict(parameter="market_size", market=market, of_market=None, segment=None,
                          low=low, mode=row["value_m"], high=high, distribution="pert", kind="published",
                          source=row["source"], note=row["note"], year=row["year"], currency=row["currency"],
@@ -212,17 +210,15 @@ def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
             index = add(pd.Series(entry))
         elif len(assumed):
             row = assumed.iloc[0]
-            rate_for = (row, "currency")
             index = add(row)
         else:
             problems.append(where)
             return None
-        row, column = rate_for
         if row["currency"] == "EUR":
             return index, int(row["year"]), 1.0
         rate = rates[(rates["currency"] == row["currency"]) & (rates["year"] == row["year"])]
         if rate.empty:
-            problems.append(Problem(row["file"], int(row["row"]), column,
+            problems.append(Problem(row["file"], int(row["row"]), "currency",
                                     f"no euro rate for {row['currency']} in {row['year']}: add it to "
                                     "currency_rates (data/reference/currency_rates.csv)"))
             return None
@@ -281,13 +277,6 @@ def _resolve(tables: MarketTables, report_year: int) -> MarketModel:
                        parts=pd.DataFrame(parts), segment_input=segment_input, photonics_input=photonics_input,
                        attainable_input=attainable_input,
                        addressable=np.ones((len(markets), len(segments))))
-
-
-def segment_uses(segments: tuple[str, ...] | None = None) -> dict[str, list[str]]:
-    """The technology uses (ids) that serve each thematic segment (data/reference/technology_uses.csv)."""
-    uses = reference.technology_uses()
-    segments = segments or reference.THEMATIC_SEGMENT_IDS
-    return {s: [u for u, cell in zip(uses["id"], uses["segments"]) if s in split_codes(cell)] for s in segments}
 
 
 def _products_with_markets(dataset: Dataset) -> pd.DataFrame:

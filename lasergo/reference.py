@@ -210,6 +210,14 @@ def technology_uses() -> pd.DataFrame:
     return _load("technology_uses").copy()
 
 
+def segment_uses(segments: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """The technology uses (ids, in table order) that serve each thematic segment, from the
+    ``segments`` column of ``technology_uses.csv`` (default: every thematic segment)."""
+    uses = technology_uses()
+    segments = segments or _ID_TUPLES["THEMATIC_SEGMENT_IDS"]()
+    return {s: [u for u, cell in zip(uses["id"], uses["segments"]) if s in split_codes(cell)] for s in segments}
+
+
 def markets() -> pd.DataFrame:
     """The eight target markets (with their mission number, §2.6 Table 2) and reference markets
     at a wider level (world, Europe, whole countries) used by market figures; ISO country codes."""

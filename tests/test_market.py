@@ -174,7 +174,7 @@ def companies_csv(rows: list[str]) -> str:
 
 
 def test_addressable_share_counts_mature_products_of_companies_targeting_the_market(tmp_path):
-    sensing = market.segment_uses()["sensing"]
+    sensing = reference.segment_uses()["sensing"]
     folder = write_tables(tmp_path / "d", {
         **VALID_TABLES,
         "companies.csv": companies_csv([
@@ -193,8 +193,8 @@ def test_addressable_share_counts_mature_products_of_companies_targeting_the_mar
 
 
 def test_fit_ranks_a_cluster_covering_all_uses_above_one_covering_none(tmp_path):
-    sensing = market.segment_uses()["sensing"]
-    imaging_only = [u for u in market.segment_uses()["diagnostics_imaging"] if u not in sensing][0]
+    sensing = reference.segment_uses()["sensing"]
+    imaging_only = [u for u in reference.segment_uses()["diagnostics_imaging"] if u not in sensing][0]
     folder = write_tables(tmp_path / "d", {
         **VALID_TABLES,
         "companies.csv": companies_csv([
