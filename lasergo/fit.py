@@ -289,9 +289,7 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
 
 def feature_table(profiles: Profiles) -> pd.DataFrame:
     """Binary features for describing groups, one readable column name per feature."""
-    names = {**dict(zip(reference.technology_uses()["id"], reference.technology_uses()["name"])),
-             **dict(zip(reference.markets()["id"], reference.markets()["name"])),
-             **dict(zip(reference.segments()["id"], reference.segments()["name"]))}
+    names = reference.names("technology_uses", "markets", "segments")
     role_names = {"supplier": "suppliers", "integrator": "integrators", "end_user": "end-users"}
     columns = {}
     for role in ROLES:
@@ -577,9 +575,7 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
     ``gaps_filled`` (the supplier's technology uses that fill the integrator's gaps),
     ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text), ``bonus``,
     ``markets`` (shared market ids)."""
-    use_names = dict(zip(reference.technology_uses()["id"], reference.technology_uses()["name"]))
-    market_names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
-    segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
+    use_names, market_names, segment_names = (reference.names(t) for t in ("technology_uses", "markets", "segments"))
     uses = profiles.multi["technology_uses"]
     needs = pd.DataFrame(_needs(profiles), columns=uses.columns)
     seg, mkt = profiles.multi["segments"], profiles.multi["target_markets"]

@@ -288,20 +288,25 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
     return problems
 
 
+def read_table_file(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One file read, typed and checked against ``table``'s schema: the typed frame (None when it
+    cannot be read or lacks a column) and every problem found."""
+    frame, problems = read_raw(path)
+    if frame is None:
+        return None, problems
+    typed, parse_problems = parse_table(frame, table, str(path))
+    if any(p.message == "missing column" for p in parse_problems):
+        return None, problems + parse_problems
+    return typed, problems + parse_problems + validate_table(typed, table, str(path), parse_problems)
+
+
 def read_checked_table(path: Path, name: str) -> pd.DataFrame:
-    """One file read and checked against the schema of input table ``name``; InputError if not valid.
+    """The file checked against the schema of input table ``name``; InputError if not valid.
 
     For reference tables that share an input table's columns (market assumptions, currency rates),
     so that both pass the same checks.
     """
-    path, table = Path(path), TABLES[name]
-    frame, problems = read_raw(path)
-    if frame is None:
-        raise InputError(problems)
-    typed, parse_problems = parse_table(frame, table, str(path))
-    problems += parse_problems
-    if not any(p.message == "missing column" for p in parse_problems):
-        problems += validate_table(typed, table, str(path), parse_problems)
+    typed, problems = read_table_file(Path(path), TABLES[name])
     if problems:
         raise InputError(problems)
     return typed
@@ -330,16 +335,10 @@ def load_data(directory: str | Path) -> Dataset:
                 tables[table.name] = _empty_table(table)
             continue
         files[table.name] = path
-        frame, read_problems = read_raw(path)
-        problems += read_problems
-        if frame is None:
-            continue
-        typed, parse_problems = parse_table(frame, table, str(path))
-        problems += parse_problems
-        if any(p.message == "missing column" for p in parse_problems):
-            continue
-        problems += validate_table(typed, table, str(path), parse_problems)
-        tables[table.name] = typed
+        typed, table_problems = read_table_file(path, table)
+        problems += table_problems
+        if typed is not None:
+            tables[table.name] = typed
     where = {name: str(p) for name, p in files.items()}
     problems += check_foreign_keys(tables, where)
     problems += check_swot_tables(tables, where)

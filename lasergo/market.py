@@ -119,8 +119,7 @@ class MarketModel:
 
 
 def _label(parameter: str, market: str | None, of_market: str | None, segment: str | None) -> str:
-    names = {**dict(zip(reference.markets()["id"], reference.markets()["name"])),
-             **dict(zip(reference.segments()["id"], reference.segments()["name"]))}
+    names = reference.names("markets", "segments")
     what = {"market_size": "market size", "regional_share": "regional share", "growth": "growth a year",
             "segment_share": "segment share", "photonics_share": "photonics share",
             "attainable_share": "attainable share"}[parameter]
@@ -588,8 +587,7 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
     evidence. Companies count only with a product of TRL >= ``min_trl``. One row per market and
     segment."""
     cells = cell_ranking(sim)
-    names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
-    segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
+    names, segment_names = reference.names("markets"), reference.names("segments")
     products = _products_with_markets(dataset).explode("markets")
     rows = []
     for market in sim.model.markets:
@@ -651,8 +649,7 @@ def analyse_market(data: Dataset, report_year: int, n_draws: int = 20_000, seed:
 
 def findings(analysis: MarketAnalysis) -> str:
     """The page's findings in a few sentences of Markdown, computed from the analysis."""
-    names = dict(zip(reference.markets()["id"], reference.markets()["name"]))
-    segment_names = dict(zip(reference.segments()["id"], reference.segments()["name"]))
+    names, segment_names = reference.names("markets"), reference.names("segments")
     total = analysis.totals.set_index("stage").loc["partnership_sales"]
     top_market = analysis.markets.iloc[0]
     top_cell = analysis.cells.iloc[0]
@@ -675,12 +672,6 @@ def findings(analysis: MarketAnalysis) -> str:
 # --- Charts ----------------------------------------------------------------------------------
 
 ASSUMPTION_HATCH = "///"
-
-
-def _names(kind: str) -> dict[str, str]:
-    """Display names of markets (``kind='markets'``) or segments (``kind='segments'``) by id."""
-    table = getattr(reference, kind)()
-    return dict(zip(table["id"], table["name"]))
 
 
 def _money(value: float) -> str:
@@ -716,7 +707,7 @@ def plot_funnel(analysis: MarketAnalysis, source: str) -> plt.Figure:
 
 def plot_sales_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     """Expected partnership sales per market (mission order) and segment, with P50 and P10-P90."""
-    markets, segments = _names("markets"), _names("segments")
+    markets, segments = reference.names("markets"), reference.names("segments")
     cells = analysis.cells.set_index(["market", "segment"])
     mean = cells["mean"].unstack().loc[list(analysis.model.markets), list(analysis.model.segments)]
     fig, ax = plt.subplots(figsize=(10, 6.2))
@@ -787,7 +778,7 @@ def plot_tornado(analysis: MarketAnalysis, source: str, top: int = 10) -> plt.Fi
 
 def plot_fit_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     """Market-partnership fit (0-100) of each cluster in each market, one panel per thematic segment."""
-    markets, segments = _names("markets"), _names("segments")
+    markets, segments = reference.names("markets"), reference.names("segments")
     fit = analysis.fit
     fig, axes = plt.subplots(len(analysis.model.segments), 1, figsize=(9, 10), sharex=True,
                              layout="constrained")

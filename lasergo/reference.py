@@ -210,6 +210,11 @@ def technology_uses() -> pd.DataFrame:
     return _load("technology_uses").copy()
 
 
+def names(*tables: str) -> dict[str, str]:
+    """Display name by id over the given tables (e.g. ``names("markets", "segments")``)."""
+    return {code: name for table in tables for code, name in zip(_load(table)["id"], _load(table)["name"])}
+
+
 def segment_uses(segments: tuple[str, ...] | None = None) -> dict[str, list[str]]:
     """The technology uses (ids, in table order) that serve each thematic segment, from the
     ``segments`` column of ``technology_uses.csv`` (default: every thematic segment)."""
