@@ -232,6 +232,12 @@ def _silhouette(method: str, labels: np.ndarray, z: np.ndarray, distances: np.nd
     return float(silhouette_score(distances, labels, metric="precomputed"))
 
 
+def _best_k(silhouette: pd.DataFrame, method: str) -> int:
+    """The k with the highest mean silhouette for ``method`` (ties: fewer groups)."""
+    rows = silhouette[silhouette["method"] == method]
+    return int(rows.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
+
+
 def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
     order = pd.Series(labels).value_counts().index
     return pd.Series(labels).map({old: new for new, old in enumerate(order)}).to_numpy()
@@ -261,8 +267,7 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
         fitted[name, k] = _cluster(name, k, z, distances, seed)
         scores.append({"method": name, "k": k, "silhouette": _silhouette(name, fitted[name, k], z, distances)})
     silhouette = pd.DataFrame(scores)
-    best = {name: int(rows.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
-            for name, rows in silhouette.groupby("method")}
+    best = {name: _best_k(silhouette, name) for name in METHODS}
     k = best[method]
     other = next(name for name in METHODS if name != method)
     sample_labels = fitted[method, k]
@@ -659,11 +664,6 @@ def _lead_feature(description: str) -> str | None:
     """The first feature of a group description such as "suppliers (60%), ...", without its share."""
     match = re.match(r"(.+?) \(\d+%\)", str(description))
     return match.group(1) if match else None
-
-
-def _best_k(silhouette: pd.DataFrame, method: str) -> int:
-    rows = silhouette[silhouette["method"] == method]
-    return int(rows.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]["k"])
 
 
 def _chosen_silhouette(grouping: Grouping) -> float:
