@@ -6,11 +6,15 @@ STAMP  := $(VENV)/.installed
 QUARTER ?=
 REPORT_ARGS ?=
 
-.PHONY: help report test lab bench lock sample-data validate docs clean
+.PHONY: help report test lint typecheck contracts format lab bench lock sample-data validate docs clean
 
 help:
 	@echo "make report   build the sample reports into reports/ (sets up .venv first)"
-	@echo "make test     run the whole test suite (sets up .venv first)"
+	@echo "make test     lint, type check, import contracts, then the whole test suite (sets up .venv first)"
+	@echo "make lint     ruff (lint and format check) and codespell"
+	@echo "make typecheck  mypy on lasergo/"
+	@echo "make contracts  import-linter: the package's layers"
+	@echo "make format   ruff format and fix in place"
 	@echo "make lab      open JupyterLab on notebooks/ with the workbook kernel"
 	@echo "make bench    run the timing and memory benchmarks (BENCH=market: only those named so)"
 	@echo "make lock     re-resolve requirements.lock from pyproject.toml"
@@ -20,21 +24,39 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Install exactly the locked versions, then the package itself (editable).
+# Install exactly the locked versions, then the package itself (editable), and register the
+# workbook's Jupyter kernel in the environment under its own name.
 $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name lasergo --display-name "LASER-GO workbook" >/dev/null
 	touch $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/lasergo report $(if $(QUARTER),--quarter $(QUARTER)) $(REPORT_ARGS)
 
-test: $(STAMP)
+test: lint typecheck contracts
 	$(BIN)/python -m pytest -n 2 tests
 
+lint: $(STAMP)
+	$(BIN)/ruff check lasergo tests benchmarks
+	$(BIN)/ruff format --check lasergo tests benchmarks
+	$(BIN)/codespell lasergo tests benchmarks notebooks README.md data/README.md
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format lasergo tests benchmarks
+	$(BIN)/ruff check --fix lasergo tests benchmarks
+
+# JupyterLab with the workbook's kernel; installs the git hooks that strip notebook outputs.
 lab: $(STAMP)
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lasergo)" >/dev/null
+	$(BIN)/pre-commit install >/dev/null
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
@@ -55,4 +77,4 @@ clean:
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 docs: $(STAMP)
-	$(BIN)/python -c "from lasergo.schemas import update_readme; update_readme('data/README.md')"
+	$(BIN)/python -c "from lasergo.data.schemas import update_readme; update_readme('data/README.md')"

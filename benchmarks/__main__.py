@@ -24,61 +24,62 @@ class Case:
 
 CASES = [
     Case("sample-data --companies 24000 (48,000 SMEs)",
-         "from lasergo.sample import SampleSpec, write_sample\n"
+         "from lasergo.data.sample import SampleSpec, write_sample\n"
          "write_sample(SampleSpec(companies=24000), Path('{tmp}') / 'big')",
          seconds_budget=10, memory_budget_mb=1000),
     Case("validate the 24000-company sample",
-         "from lasergo.sample import SampleSpec, write_sample\n"
-         "from lasergo.io import load_data\n"
+         "from lasergo.data.sample import SampleSpec, write_sample\n"
+         "from lasergo.data.dataset import load_data\n"
          "write_sample(SampleSpec(companies=24000), Path('{tmp}') / 'big')\n"
          "import time; t = time.perf_counter(); load_data(Path('{tmp}') / 'big')\n"
          "print('INNER', time.perf_counter() - t)",
          seconds_budget=10, memory_budget_mb=1000),
     Case("validate the committed 120-company sample",
-         "from lasergo.io import load_data\n"
+         "from lasergo.data.dataset import load_data\n"
          "from lasergo.cli import DEFAULT_DATA\n"
          "import time; t = time.perf_counter(); load_data(DEFAULT_DATA)\n"
          "print('INNER', time.perf_counter() - t)",
          seconds_budget=1, memory_budget_mb=500),
     Case("market Monte Carlo: 20,000 draws, 8 markets x 3 segments",
-         "from lasergo import market\n"
-         "from lasergo.io import load_data\n"
+         "from lasergo.analysis import market\n"
+         "from lasergo.data.dataset import load_data\n"
+         "from lasergo.data.market_inputs import market_tables\n"
          "from lasergo.cli import DEFAULT_DATA\n"
          "data = load_data(DEFAULT_DATA)\n"
-         "model = market.build_model(market.market_tables(data), data, 2026)\n"
+         "model = market.build_model(market_tables(data), data, 2026)\n"
          "market.simulate(model, 1000, 0)  # warm-up\n"
          "import time; t = time.perf_counter(); sim = market.simulate(model, 20_000, 1)\n"
          "print('INNER', time.perf_counter() - t)",
          seconds_budget=0.25, memory_budget_mb=500),
     Case("market page analysis (analyse_market, 20,000 draws)",
-         "from lasergo import market\n"
-         "from lasergo.io import load_data\n"
+         "from lasergo.analysis import market\n"
+         "from lasergo.data.dataset import load_data\n"
          "from lasergo.cli import DEFAULT_DATA\n"
          "data = load_data(DEFAULT_DATA)\n"
          "import time; t = time.perf_counter(); market.analyse_market(data, 2026)\n"
          "print('INNER', time.perf_counter() - t)",
          seconds_budget=2, memory_budget_mb=500),
-    *[Case(f"partnership fit page (analyse_fit), {n:,} companies",
-           "from lasergo.sample import SampleSpec, write_sample\n"
-           "from lasergo.io import load_data\n"
-           "from lasergo import fit\n"
+    *[Case(f"partnership fit page (analyse_partners), {n:,} companies",
+           "from lasergo.data.sample import SampleSpec, write_sample\n"
+           "from lasergo.data.dataset import load_data\n"
+           "from lasergo.analysis import partners\n"
            f"write_sample(SampleSpec(companies={n // 2}), Path('{{tmp}}') / 'd')\n"
            "data = load_data(Path('{tmp}') / 'd')\n"
-           "import time; t = time.perf_counter(); a = fit.analyse_fit(data)\n"
+           "import time; t = time.perf_counter(); a = partners.analyse_partners(data)\n"
            "print('INNER', time.perf_counter() - t)\n"
            "print('INFO', f'{a.grouping.method} k={a.grouping.k}, {len(a.candidates):,} candidate triples, '\n"
            "      f'{len(a.cases):,} cases by {a.matching.solver}')",
            seconds_budget=budget, memory_budget_mb=memory)
       for n, budget, memory in ((120, 5, 600), (2_400, 20, 1000), (24_000, 180, 3000))],
     Case("matching: greedy against the exact integer program on the sample",
-         "from lasergo.io import load_data\n"
+         "from lasergo.data.dataset import load_data\n"
          "from lasergo.cli import DEFAULT_DATA\n"
-         "from lasergo import fit\n"
-         "p = fit.company_profiles(load_data(DEFAULT_DATA))\n"
-         "cases = fit.candidate_cases(p)\n"
-         "import time; t = time.perf_counter(); exact = fit.match_cases(cases, len(p), 2, 'milp')\n"
+         "from lasergo.analysis import partners\n"
+         "p = partners.company_profiles(load_data(DEFAULT_DATA))\n"
+         "cases = partners.candidate_cases(p)\n"
+         "import time; t = time.perf_counter(); exact = partners.match_cases(cases, len(p), 2, 'milp')\n"
          "print('INNER', time.perf_counter() - t)\n"
-         "greedy = fit.match_cases(cases, len(p), 2, 'greedy')\n"
+         "greedy = partners.match_cases(cases, len(p), 2, 'greedy')\n"
          "print('INFO', f'greedy total / optimum = {greedy.total / exact.total:.4f} ({len(cases):,} candidates)')",
          seconds_budget=5, memory_budget_mb=600),
 ]

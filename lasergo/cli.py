@@ -1,7 +1,9 @@
 """The ``lasergo`` command: build the quarterly reports, check a data folder, make sample data.
 
 Exit status: 0 success; 1 a notebook failed (the other pages are published);
-2 bad input or a bad request (nothing written).
+2 bad input or a bad request (nothing written). Every error the workbook raises on
+purpose (:class:`lasergo.errors.LasergoError`) is printed as one line; anything
+else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import ast
 import sys
 from pathlib import Path
 
-from lasergo.io import InputError, load_data
-from lasergo.pipeline import NOTEBOOK_DIR, PROJECT_DIR, PipelineError, build_reports
+from lasergo.data.dataset import load_data
+from lasergo.errors import InputError, LasergoError
+from lasergo.pipeline.notebooks import NOTEBOOK_DIR, PROJECT_DIR
+from lasergo.pipeline.run import build_reports
 
 DEFAULT_DATA = PROJECT_DIR / "data" / "sample"
 DEFAULT_OUT = Path("reports")
@@ -100,7 +104,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _sample_data(args: argparse.Namespace) -> int:
-    from lasergo.sample import SampleSpec, write_sample
+    from lasergo.data.sample import SampleSpec, write_sample
 
     spec = SampleSpec(companies=args.companies, indirect=args.indirect, seed=args.seed)
     folder = write_sample(spec, args.out)
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(err.problems)} problem(s) in the input; nothing was written.", file=sys.stderr)
         return 2
-    except PipelineError as err:
+    except LasergoError as err:
         print(f"lasergo: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

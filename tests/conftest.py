@@ -12,7 +12,8 @@ VALID_TABLES = {
         "id,cluster,name,roles,employees,revenue_eur_m,rd_share_pct,export_share_pct,"
         "technology_uses,segments,target_markets,target_group,joined\n"
         "C1,LITEK,Alpha Lasers,supplier,12,2.5,15,40,T08;T35,diagnostics_imaging,japan;canada,direct,2024-02-01\n"
-        "C2,MEDICEN,Beta Diagnostics,end_user;integrator,30,6.0,12,20,T20,diagnostics_imaging,israel,direct,2024-03-01\n"
+        "C2,MEDICEN,Beta Diagnostics,end_user;integrator,30,6.0,12,20,T20,diagnostics_imaging,israel,direct,"
+        "2024-03-01\n"
         "C3,HTS,Gamma Devices,integrator,8,1.1,,10,T12,sensing,,indirect,2025-01-15\n"
     ),
     "products.csv": (

@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
+from lasergo import cli
 from lasergo.cli import main, parse_parameter
+from lasergo.errors import AnalysisError
 from tests.conftest import SAMPLE
 
 
@@ -84,3 +88,21 @@ def test_report_with_a_market_figure_without_euro_rate_exits_2_and_writes_nothin
     assert main(["report", "--data", str(data), "--out", str(out)]) == 2
     assert f"{path}:2:currency: no euro rate for ILS in 2018" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_workbook_errors_are_one_line_and_exit_2(monkeypatch, capsys):
+    def fails(directory):
+        raise AnalysisError("the SWOT matrix of group W cannot be completed")
+
+    monkeypatch.setattr(cli, "load_data", fails)
+    assert main(["validate", "--data", str(SAMPLE)]) == 2
+    assert capsys.readouterr().err == "lasergo: error: the SWOT matrix of group W cannot be completed\n"
+
+
+def test_other_exceptions_are_bugs_and_keep_their_traceback(monkeypatch):
+    def breaks(directory):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(cli, "load_data", breaks)
+    with pytest.raises(KeyError):
+        main(["validate", "--data", str(SAMPLE)])

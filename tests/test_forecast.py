@@ -7,8 +7,19 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from statsmodels.datasets import macrodata
 
-from lasergo.forecast import (Forecast, backtest, choose_forecast, drift, forecast_counts, forecast_level,
-                              future_index, horizon_to, mase, naive, seasonal_naive)
+from lasergo.analysis.forecast import (
+    Forecast,
+    backtest,
+    choose_forecast,
+    drift,
+    forecast_counts,
+    forecast_level,
+    future_index,
+    horizon_to,
+    mase,
+    naive,
+    seasonal_naive,
+)
 
 TRIALS = 200
 # Binomial standard error of a coverage rate over TRIALS trials at the nominal 80%: about 0.028.
@@ -31,7 +42,7 @@ def test_level_interval_covers_80_percent_of_future_values():
     room for the documented slight narrowness of ETS intervals (parameter uncertainty
     is not simulated): over 600 such trials the coverage was about 0.77.
     """
-    assert 0.10 > 3.5 * COVERAGE_SE
+    assert 3.5 * COVERAGE_SE < 0.10
     hits = np.zeros(2)
     for trial in range(TRIALS):
         y = trend_series(1000 + trial)
@@ -61,7 +72,8 @@ def test_count_interval_covers_at_least_80_percent_of_future_totals():
 def test_probability_of_reaching_a_count_target():
     y = quarterly(np.random.default_rng(5).poisson(3, 20))
     result = forecast_counts(y, 8, n_paths=2000)
-    # 10 events so far plus about 8 x 3 = 24 expected over 8 quarters, sd about 5.5 with the rate's uncertainty.
+    # 10 events so far plus about 8 x 3 = 24 expected over 8 quarters, sd about 5.5 with the rate's
+    # uncertainty.
     assert result.probability_at_least(15, start=10) > 0.95
     assert result.probability_at_least(60, start=10) < 0.05
     assert result.probability_at_least(10, start=10) == 1.0
@@ -116,7 +128,8 @@ def test_mase_is_scale_free(train, factor):
     train = np.asarray(train)
     assume(np.mean(np.abs(np.diff(train))) > 1e-3)
     actual, predicted = train[-2:] + 1.5, train[-2:]
-    assert mase(factor * actual, factor * predicted, factor * train) == pytest.approx(mase(actual, predicted, train))
+    assert (mase(factor * actual, factor * predicted, factor * train)
+            == pytest.approx(mase(actual, predicted, train)))
     assert mase(actual, actual, train) == 0
 
 
@@ -225,7 +238,8 @@ def test_short_level_series_use_drift():
 
 
 def test_benchmark_spread_matches_fpp3_formulas():
-    """FPP3 §5.5: naive sd sigma sqrt(h); seasonal naive sigma sqrt(k + 1); drift sigma sqrt(h (1 + h / (T - 1)))."""
+    """FPP3 §5.5: naive sd sigma sqrt(h); seasonal naive sigma sqrt(k + 1);
+    drift sigma sqrt(h (1 + h / (T - 1)))."""
     y = quarterly(np.random.default_rng(9).normal(0, 1, 24).cumsum() + 50)
     sigma = np.sqrt(np.mean(np.diff(y) ** 2))
     spread = naive(y, 4, n_paths=20000).paths.std(axis=0)
@@ -252,7 +266,8 @@ def test_frame_and_cumulative_summaries():
     assert result.frame()["mean"].tolist() == [2, 3, 4]
     cumulative = result.cumulative(start=10, level=0.5)  # totals (11, 13, 16) and (13, 17, 22)
     assert cumulative["mean"].tolist() == [12, 15, 19]
-    assert cumulative["lower"].tolist() == [11.5, 14, 17.5] and cumulative["upper"].tolist() == [12.5, 16, 20.5]
+    assert (cumulative["lower"].tolist() == [11.5, 14, 17.5]
+            and cumulative["upper"].tolist() == [12.5, 16, 20.5])
     assert result.probability_at_least(20, start=10) == 0.5
     assert result.probability_at_least(4, cumulative=False) == 0.5
     with pytest.raises(ValueError, match="level"):
@@ -296,7 +311,6 @@ def test_choose_without_a_backtest_says_why():
 
 
 def test_short_backtest_horizon_lets_a_short_series_be_tested():
-    from lasergo.forecast import choose_forecast
     counts = pd.Series([1.0, 0, 2, 1, 0, 3, 1, 2, 1, 0, 2],
                        index=pd.period_range("2024Q1", periods=11, freq="Q"))
     untested = choose_forecast(counts, kind="count", horizon=5)

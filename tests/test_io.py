@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lasergo.io import InputError, load_data
+from lasergo.data.dataset import load_data
+from lasergo.errors import InputError
 from tests.conftest import VALID_TABLES, write_tables
 
 
@@ -60,7 +61,8 @@ def test_bad_date(valid_dir):
 def test_share_above_100_percent(valid_dir):
     replace_in(valid_dir, "companies.csv", "2.5,15,40,T08", "2.5,15,140,T08")
     [problem] = problems_of(valid_dir)
-    assert problem.startswith(f"{valid_dir / 'companies.csv'}:2:export_share_pct: export share must be between 0 and 100")
+    assert problem.startswith(f"{valid_dir / 'companies.csv'}:2:export_share_pct: "
+                              "export share must be between 0 and 100")
 
 
 def test_trl_out_of_range(valid_dir):
@@ -177,7 +179,7 @@ def full_swot_judgements(expert="E1") -> str:
     """Every pair of every SWOT matrix judged 'equal' by one expert."""
     from itertools import combinations
 
-    from lasergo import reference
+    from lasergo.data import reference
     factors = reference.swot_factors()
     items = {"groups": ["S", "W", "O", "T"],
              **{g: list(factors.loc[factors["group"] == g, "id"]) for g in "SWOT"}}

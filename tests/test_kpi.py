@@ -5,9 +5,23 @@ import math
 import pandas as pd
 import pytest
 
-from lasergo.io import InputError, load_data
-from lasergo.kpi import (Funnel, export_share_changes, is_about, ledger_by_cluster, ledger_totals,
-                         quarterly_counts, survey_kpis, traffic_light)
+from lasergo.analysis.kpi import (
+    Funnel,
+    elapsed_share,
+    export_share_changes,
+    funnel_comparison,
+    kpi_report,
+    ledger_by_cluster,
+    ledger_totals,
+    previous_quarter_report,
+    quarterly_counts,
+    survey_kpis,
+    traffic_light,
+)
+from lasergo.data.dataset import load_data
+from lasergo.errors import InputError, ParameterError
+from lasergo.pages import kpi as kpi_page
+from lasergo.pages.common import load_quarter
 from tests.conftest import VALID_TABLES, write_tables
 
 
@@ -48,7 +62,7 @@ def test_roadmap_funnel_reproduces_its_arithmetic():
     assert funnel.agreements == 21  # 120 x 1/8 + 120 x 1/20 = 15 + 6
     # 21 x 1/2 x EUR 1 m x 2 (matching co-funding) = EUR 21 m: "about EUR 20 m" within 10%
     assert math.isclose(funnel.rd_investment_eur_m, 21.0)
-    assert is_about(funnel.rd_investment_eur_m, 20) and not is_about(23, 20)
+    assert abs(funnel.rd_investment_eur_m - 20) <= 0.10 * 20
     assert funnel.rising_smes == 120  # 50% of 240
 
 
@@ -110,14 +124,14 @@ def sample_with_ledger(rows):
 
 
 def test_planted_pace_gives_the_expected_traffic_lights():
-    from lasergo.kpi import kpi_report
     # KPI 3: 3 verified events every quarter of 2024-2026Q3 (33), far above its target of 4 -> reached.
     # KPI 4: 1 event a quarter (11 so far, target 6) -> reached. KPI 2: none in 11 quarters -> off track.
     quarters = pd.period_range("2024Q1", "2026Q3", freq="Q")
     rows = [(q.start_time + pd.Timedelta(days=10), 3, 3, "OV", f"EVT-{i}") for i, q in enumerate(quarters)]
     rows += [(q.start_time + pd.Timedelta(days=20), 4, 1, "HTS", f"MTG-{i}") for i, q in enumerate(quarters)]
     # KPI 7: 1 event every other quarter (6 so far); target 6 is met -> reached.
-    rows += [(q.start_time + pd.Timedelta(days=5), 7, 1, "BIOCAT", f"PRJ-{i}") for i, q in enumerate(quarters[::2])]
+    rows += [(q.start_time + pd.Timedelta(days=5), 7, 1, "BIOCAT", f"PRJ-{i}")
+             for i, q in enumerate(quarters[::2])]
     data = sample_with_ledger(rows)
     report = kpi_report(data, pd.Period("2026Q3"), "2027-12-31", "2024-01-01", n_paths=2000, seed=3)
     status = report.status_table().set_index("kpi")
@@ -133,8 +147,6 @@ def test_planted_pace_gives_the_expected_traffic_lights():
 
 
 def test_first_quarter_of_the_action_reports_survey_kpis_as_too_early():
-    from lasergo.kpi import kpi_report, plot_fan_charts
-    from lasergo.report import load_quarter
     from tests.conftest import SAMPLE
     data, period = load_quarter(SAMPLE, "2024Q1")
     report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
@@ -142,4 +154,51 @@ def test_first_quarter_of_the_action_reports_survey_kpis_as_too_early():
     assert status.loc[[5, 6], "status"].tolist() == ["too early", "too early"]
     assert status.loc[[5, 6], "p_target"].isna().all()
     assert all(f.kpi not in (5, 6) for f in report.most_at_risk(7))
-    plot_fan_charts(report, synthetic=True)  # draws a note instead of a fan for those KPIs
+    kpi_page.plot_fan_charts(report, synthetic=True)  # draws a note instead of a fan for those KPIs
+
+
+@pytest.mark.parametrize("quarter", ["2024Q4", "2025Q1"])
+def test_kpi_page_builds_before_the_survey_kpis_can_be_forecast(quarter):
+    """Before the third yearly wave KPIs 5 and 6 have no forecast; the page says why instead of failing."""
+    from tests.conftest import SAMPLE
+    data, period = load_quarter(SAMPLE, quarter)
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    previous = previous_quarter_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    assert previous is not None and previous.quarter == period - 1
+    unforecast = [f for f in report.forecasts if f.choice is None]
+    assert [f.kpi for f in unforecast] == [5, 6]
+    notes = kpi_page.forecast_notes(report).data.splitlines()
+    assert len(notes) == 7
+    for f in unforecast:
+        values = len(f.history)
+        assert values < 3
+        assert notes[f.kpi - 1].startswith(f"- KPI {f.kpi}: Not forecast yet: the survey measures this KPI "
+                                           f"once a year, {values} yearly value")
+        assert notes[f.kpi - 1].endswith("a forecast needs at least 3.")
+    elapsed = elapsed_share(period, "2024-01-01", "2027-12-31")
+    funnel = kpi_page.funnel_table(funnel_comparison(data, Funnel.from_reference(), elapsed))
+    for table in (kpi_page.status_table(report), kpi_page.backtest_table(report), funnel,
+                  kpi_page.changes_table(report, previous)):
+        assert "<table" in table.to_html()
+    assert "KPI" in kpi_page.risk_summary(report).data
+    assert f"end of {period}" in kpi_page.elapsed_note(period, elapsed, "2024-01-01", "2027-12-31").data
+
+
+def test_elapsed_share_of_the_action():
+    # 2024-01-01 to 2027-12-31 is 1460 days; the end of 2025Q4 is 731 days in: just over half.
+    assert elapsed_share(pd.Period("2025Q4"), "2024-01-01", "2027-12-31") == pytest.approx(731 / 1460)
+    assert elapsed_share(pd.Period("2023Q4"), "2024-01-01", "2027-12-31") == 0.0
+    assert elapsed_share(pd.Period("2028Q2"), "2024-01-01", "2027-12-31") == 1.0
+
+
+def test_previous_quarter_and_bad_dates():
+    from tests.conftest import SAMPLE
+    data, period = load_quarter(SAMPLE, "2024Q1")
+    assert previous_quarter_report(data, period, "2027-12-31", "2024-01-01", n_paths=200) is None
+    assert kpi_page.changes_table(kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=200),
+                                  None).data == ("2024Q1 is the first quarter of the action: "
+                                                 "there is no previous quarter.")
+    with pytest.raises(ParameterError, match="nothing left to forecast"):
+        kpi_report(data, period, "2024-03-31", "2024-01-01", n_paths=200)
+    with pytest.raises(ParameterError, match="after the report quarter"):
+        kpi_report(data, period, "2027-12-31", "2024-04-01", n_paths=200)

@@ -1,5 +1,5 @@
 """Market segment estimation: the three steps by hand, the Monte Carlo against analytic quantiles,
-monotonicity, the fit score, and located errors for bad market inputs."""
+monotonicity, the screening guide, and located errors for bad market inputs."""
 
 from dataclasses import replace
 
@@ -10,11 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lasergo import market, reference
-from lasergo.io import InputError, load_data
+from lasergo.analysis import market
+from lasergo.data import reference
+from lasergo.data.dataset import load_data
+from lasergo.data.market_inputs import MarketTables, market_tables
+from lasergo.errors import InputError, ParameterError
 from tests.conftest import SAMPLE, VALID_TABLES, write_tables
 
-ASSUMPTION_HEADER = "parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,source,note\n"
+ASSUMPTION_HEADER = ("parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,"
+                     "source,note\n")
 FIGURE_HEADER = "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
 
 
@@ -25,10 +29,10 @@ def sample():
 
 @pytest.fixture(scope="module")
 def sample_model(sample):
-    return market.build_model(market.market_tables(sample), sample, 2026)
+    return market.build_model(market_tables(sample), sample, 2026)
 
 
-def collapsed(tables: market.MarketTables) -> market.MarketTables:
+def collapsed(tables: MarketTables) -> MarketTables:
     """Every range shrunk to its mode (figures to their value)."""
     assumptions = tables.assumptions.assign(low=tables.assumptions["mode"], high=tables.assumptions["mode"])
     figures = tables.figures.assign(low_m=tables.figures["value_m"], high_m=tables.figures["value_m"])
@@ -47,7 +51,7 @@ def only_random(model: market.MarketModel, keep: str) -> market.MarketModel:
 # --- The three steps ---------------------------------------------------------------------------
 
 def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(sample):
-    tables = collapsed(market.market_tables(sample))
+    tables = collapsed(market_tables(sample))
     model = market.build_model(tables, sample, 2026)
     sim = market.simulate(model, n_draws=500, seed=3)
     sales = sim.stages["partnership_sales"]
@@ -60,7 +64,7 @@ def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(samp
         regional = assumptions.query("parameter == 'regional_share' and market == @m")
         parts = list(zip(regional["of_market"], regional["mode"] / 100)) or [(m, 1.0)]
         market_value = 0.0
-        for basis, share in parts:
+        for basis, share in parts:  # noqa: B007 (basis is read by the query strings)
             figure = figures.query("market == @basis and segment == 'medical_devices'")
             if len(figure):
                 row = figure.sort_values("year").iloc[-1]
@@ -70,13 +74,13 @@ def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(samp
                 size, year, currency = row["mode"], row["year"], row["currency"]
             market_value += share * size / rate[(currency, year)] * (1 + growth) ** (2026 - year)
         for j, s in enumerate(model.segments):
-            def mode(parameter: str) -> float:
+            def mode(parameter: str, segment: str = s) -> float:
                 rows = assumptions[(assumptions["parameter"] == parameter)
-                                   & (assumptions["segment"].isna() | (assumptions["segment"] == s))]
+                                   & (assumptions["segment"].isna() | (assumptions["segment"] == segment))]
                 return rows["mode"].iloc[0] / 100
 
-            expected = (market_value * mode("segment_share") * mode("photonics_share") * model.addressable[i, j]
-                        * mode("attainable_share"))
+            expected = (market_value * mode("segment_share") * mode("photonics_share")
+                        * model.addressable[i, j] * mode("attainable_share"))
             assert sales[0, i, j] == pytest.approx(expected, rel=1e-12, abs=0)
 
 
@@ -87,10 +91,11 @@ def test_currency_conversion_and_growth_on_a_hand_computed_case(tmp_path):
         **VALID_TABLES,
         "market_figures.csv": FIGURE_HEADER + "japan,medical_devices,2013,1000,1000,1000,USD,hand case,\n",
         "currency_rates.csv": "currency,year,per_eur,source,note\nUSD,2013,1.25,hand case,\n",
-        "market_assumptions.csv": ASSUMPTION_HEADER + "growth,japan,,,10,10,10,,,pert,assumption,hand case,\n",
+        "market_assumptions.csv": ASSUMPTION_HEADER
+        + "growth,japan,,,10,10,10,,,pert,assumption,hand case,\n",
     })
     data = load_data(folder)
-    model = market.build_model(market.market_tables(data), data, 2015)
+    model = market.build_model(market_tables(data), data, 2015)
     japan = model.markets.index("japan")
     assert market.deterministic(model)["market_value"][japan] == pytest.approx(968.0, rel=1e-12)
     size = model.inputs.query("parameter == 'market_size' and market == 'japan'").iloc[0]
@@ -128,6 +133,11 @@ def test_single_factor_quantiles_match_the_analytic_distribution(sample_model, d
     np.testing.assert_allclose(q, base * analytic, rtol=0.01)
 
 
+def test_fewer_than_one_draw_is_a_parameter_error(sample_model):
+    with pytest.raises(ParameterError, match="n_draws must be at least 1, got 0"):
+        market.simulate(sample_model, n_draws=0)
+
+
 def test_same_seed_same_draws_and_another_seed_differs(sample_model):
     first, again = market.simulate(sample_model, 2000, 5), market.simulate(sample_model, 2000, 5)
     np.testing.assert_array_equal(first.total_sales, again.total_sales)
@@ -143,9 +153,11 @@ def test_raising_an_input_range_never_lowers_expected_sales(sample_model, which,
     j = which % len(inputs)
     width = max(inputs.at[j, "high"] - inputs.at[j, "low"], 1.0)
     raised = inputs.copy()
-    raised.loc[j, ["low", "mode", "high"]] = inputs.loc[j, ["low", "mode", "high"]].to_numpy(float) * scale + shift * width
+    bounds = ["low", "mode", "high"]
+    raised.loc[j, bounds] = inputs.loc[j, bounds].to_numpy(float) * scale + shift * width
     before = market.simulate(sample_model, 2000, 9).stages["partnership_sales"].mean(axis=0)
-    after = market.simulate(replace(sample_model, inputs=raised), 2000, 9).stages["partnership_sales"].mean(axis=0)
+    after = (market.simulate(replace(sample_model, inputs=raised), 2000, 9).stages["partnership_sales"]
+             .mean(axis=0))
     assert (after >= before * (1 - 1e-12)).all()
 
 
@@ -167,7 +179,7 @@ def test_rank_correlation_is_one_for_the_only_random_input(sample_model):
     assert (rho.drop(label) == 0).all()
 
 
-# --- Addressable share and fit ------------------------------------------------------------------
+# --- Addressable share and screening guide ----------------------------------------------------
 
 def companies_csv(rows: list[str]) -> str:
     return VALID_TABLES["companies.csv"].splitlines()[0] + "\n" + "\n".join(rows) + "\n"
@@ -190,31 +202,6 @@ def test_addressable_share_counts_mature_products_of_companies_targeting_the_mar
     share = market.addressable_share(data, ("japan", "canada", "israel"), ("sensing",), min_trl=7)
     assert share["covered"].tolist() == [[sensing[0]], [sensing[1]], []]
     np.testing.assert_allclose(share["share"], [1 / len(sensing), 1 / len(sensing), 0])
-
-
-def test_fit_ranks_a_cluster_covering_all_uses_above_one_covering_none(tmp_path):
-    sensing = reference.segment_uses()["sensing"]
-    imaging_only = [u for u in reference.segment_uses()["diagnostics_imaging"] if u not in sensing][0]
-    folder = write_tables(tmp_path / "d", {
-        **VALID_TABLES,
-        "companies.csv": companies_csv([
-            f"C1,LITEK,A,supplier,5,1,10,10,{';'.join(sensing)},sensing,israel,direct,2024-01-01",
-            f"C2,OV,B,supplier,5,1,10,10,{imaging_only},sensing,israel,direct,2024-01-01"]),
-        "products.csv": "id,company,name,technology_use,trl,segment,novelty\n",
-        "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
-    })
-    fit = market.fit_scores(load_data(folder)).query("segment == 'sensing' and market == 'israel'").set_index("cluster")
-    assert fit.loc["LITEK", "coverage"] == 1 and fit.loc["OV", "coverage"] == 0
-    assert fit.loc["LITEK", "links"] == fit.loc["OV", "links"] == 0  # neither has a tie to Israel
-    assert fit.loc["LITEK", "score"] == pytest.approx(100 * market.FIT_WEIGHTS["coverage"])
-    assert fit.loc["LITEK", "score"] > fit.loc["OV", "score"] == 0
-
-
-def test_mission_lead_has_the_strongest_link():
-    links = market.cluster_links_to_markets().set_index(["cluster", "market"])
-    for mission in reference.missions().itertuples():
-        assert links.loc[(mission.lead, mission.market), "links"] == 1.0
-        assert f"leads mission {mission.mission}" in links.loc[(mission.lead, mission.market), "link_evidence"]
 
 
 def test_screening_guide_names_companies_by_id_only(sample):
@@ -243,8 +230,9 @@ def test_bad_market_figures_are_located(valid_dir):
         + "atlantis,medical_devices,2015,100,,,USD,x,\n"
         + "canada,wellness,2015,100,,,USD,x,\n", encoding="utf-8")
     problems = problems_of(valid_dir)
-    expected = {2: ("value_m", "0 or more"), 3: ("high_m", "below low_m"), 4: ("currency", "unknown currency"),
-                5: ("market", "unknown market"), 6: ("segment", "unknown segment")}
+    expected = {2: ("value_m", "0 or more"), 3: ("high_m", "below low_m"),
+                4: ("currency", "unknown currency"), 5: ("market", "unknown market"),
+                6: ("segment", "unknown segment")}
     for row, (column, words) in expected.items():
         assert any(p.startswith(f"{valid_dir / 'market_figures.csv'}:{row}:{column}:") and words in p
                    for p in problems), (row, problems)
@@ -270,8 +258,8 @@ def test_a_figure_without_a_euro_rate_for_its_year_is_located(valid_dir):
     (valid_dir / "market_figures.csv").write_text(
         FIGURE_HEADER + "japan,medical_devices,2016,3000000,,,JPY,x,\n", encoding="utf-8")
     problems = problems_of(valid_dir)
-    assert problems == [f"{valid_dir / 'market_figures.csv'}:2:currency: no euro rate for JPY in 2016: add it to "
-                        "currency_rates (data/reference/currency_rates.csv)"]
+    assert problems == [f"{valid_dir / 'market_figures.csv'}:2:currency: no euro rate for JPY in 2016: "
+                        "add it to currency_rates (data/reference/currency_rates.csv)"]
 
 
 def test_a_market_with_neither_figure_nor_assumption_is_reported(valid_dir):
@@ -280,21 +268,22 @@ def test_a_market_with_neither_figure_nor_assumption_is_reported(valid_dir):
         encoding="utf-8")
     problems = problems_of(valid_dir)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{valid_dir / 'market_assumptions.csv'}:2:of_market: no size for market new_zealand")
+    assert problems[0].startswith(
+        f"{valid_dir / 'market_assumptions.csv'}:2:of_market: no size for market new_zealand")
 
 
 def test_researchers_rows_replace_the_reference_rows_with_the_same_key(valid_dir):
     (valid_dir / "market_assumptions.csv").write_text(
         ASSUMPTION_HEADER + "attainable_share,,,,2,2,2,,,pert,assumption,survey 2026,\n", encoding="utf-8")
     data = load_data(valid_dir)
-    tables = market.market_tables(data)
+    tables = market_tables(data)
     rows = tables.assumptions.query("parameter == 'attainable_share'")
     assert len(rows) == 1 and rows.iloc[0]["source"] == "survey 2026"
-    assert len(tables.assumptions) == len(market.market_tables().assumptions)
+    assert len(tables.assumptions) == len(market_tables().assumptions)
 
 
 def test_reference_market_tables_pass_the_input_schemas():
-    tables = market.market_tables()
+    tables = market_tables()
     assert set(tables.rates["currency"]) == {"USD"}
     assert (tables.assumptions["kind"].isin(["published", "assumption", "definition"])).all()
     assert isinstance(tables.figures, pd.DataFrame) and len(tables.figures) == 10
@@ -304,7 +293,7 @@ def test_a_published_figure_replaces_the_reference_size_assumption(valid_dir):
     (valid_dir / "market_figures.csv").write_text(
         FIGURE_HEADER + "israel,medical_devices,2015,2000,,,USD,a survey,\n", encoding="utf-8")
     data = load_data(valid_dir)
-    size = market.build_model(market.market_tables(data), data, 2026).inputs.query(
+    size = market.build_model(market_tables(data), data, 2026).inputs.query(
         "parameter == 'market_size' and market == 'israel'")
     assert size[["mode", "kind", "source"]].values.tolist() == [[2000.0, "published", "a survey"]]
 
@@ -314,7 +303,7 @@ def test_own_size_assumption_replaces_a_reference_figure(valid_dir):
         ASSUMPTION_HEADER + "market_size,japan,,,20000,25000,30000,2020,USD,pert,assumption,own estimate,\n",
         encoding="utf-8")
     data = load_data(valid_dir)
-    size = market.build_model(market.market_tables(data), data, 2026).inputs.query(
+    size = market.build_model(market_tables(data), data, 2026).inputs.query(
         "parameter == 'market_size' and market == 'japan'")
     assert size[["mode", "kind", "year"]].values.tolist() == [[25000.0, "assumption", 2020]]
 

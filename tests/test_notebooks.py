@@ -34,3 +34,26 @@ def test_notebook_has_parameters_cell_with_base_parameters(path):
 def test_notebook_starts_with_a_title(path):
     notebook = nbformat.read(path, as_version=4)
     assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_asks_for_the_workbook_kernel(path):
+    from lasergo.pipeline.notebooks import KERNEL_NAME
+
+    assert nbformat.read(path, as_version=4).metadata.kernelspec.name == KERNEL_NAME
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_imports_only_pages_and_analyses(path):
+    import ast
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for module in modules:
+                if module.startswith("lasergo"):
+                    assert module.startswith(("lasergo.pages", "lasergo.analysis")), f"{path.name}: {module}"

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from lasergo.cli import main
-from lasergo.pipeline import PipelineError, build_reports
+from lasergo.errors import PipelineError
+from lasergo.pipeline.run import build_reports
 from tests.conftest import SAMPLE
 
 
@@ -28,6 +29,14 @@ def test_every_notebook_succeeds(sample_reports):
     assert all(nb["status"] == "ok" for nb in manifest["notebooks"])
     for name in notebooks:
         assert (out / "2026Q3" / f"{name}.html").is_file()
+
+
+@pytest.mark.parametrize("quarter", ["2024Q1", "2024Q4"])
+def test_every_notebook_succeeds_in_an_early_quarter(tmp_path, quarter):
+    assert main(["report", "--data", str(SAMPLE), "--out", str(tmp_path), "--quarter", quarter]) == 0
+    manifest = json.loads((tmp_path / quarter / "manifest.json").read_text())
+    assert [(nb["name"], nb["status"]) for nb in manifest["notebooks"]] == [
+        (p.stem, "ok") for p in sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))]
 
 
 def test_manifest_records_parameters_and_input_hashes(sample_reports):
@@ -134,7 +143,7 @@ def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
     counting = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
         nbformat.v4.new_markdown_cell("# Ledger size"),
         nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from lasergo.report import headline, load_quarter\n"
+        nbformat.v4.new_code_cell("from lasergo.pages.common import headline, load_quarter\n"
                                   "data, _ = load_quarter(data_dir, quarter)\n"
                                   "headline('KPI ledger entries', len(data.kpi_ledger), 'entries')"),
     ])
@@ -149,6 +158,24 @@ def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
     index = (out / "2026Q2" / "index.html").read_text(encoding="utf-8")
     assert f"({sizes['2026Q2'] - sizes['2026Q1']:+,} since 2026Q1)" in index
     assert "since" not in (out / "2026Q1" / "index.html").read_text(encoding="utf-8")
+
+
+def test_indexes_escape_text_from_the_pages(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    hostile = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
+        nbformat.v4.new_markdown_cell("# A <script>alert(1)</script> title"),
+        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from lasergo.pages.common import headline\n"
+                                  "headline('<img src=x onerror=alert(1)>', '<b>bold</b>', '', '<script>x</script>')"),
+    ])
+    nbformat.write(hostile, notebooks / "10_hostile.ipynb")
+    out = tmp_path / "reports"
+    assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False).ok
+    for page in (out / "2026Q3" / "index.html", out / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>" not in text and "<img" not in text and "<b>bold" not in text, page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
 
 
 def test_market_page_publishes_its_screening_guide_beside_the_page(sample_reports):
@@ -179,7 +206,7 @@ def test_fit_page_names_companies_only_when_internal(sample_reports, tmp_path):
 
 
 def test_internal_pages_are_refused_in_the_public_reports_folder():
-    from lasergo.pipeline import PUBLIC_REPORTS
+    from lasergo.pipeline.run import PUBLIC_REPORTS
     with pytest.raises(PipelineError, match="outside"):
         build_reports(data_dir=SAMPLE, out_dir=PUBLIC_REPORTS, parameters={"internal": True}, progress=False)
 

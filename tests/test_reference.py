@@ -5,7 +5,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from lasergo import reference
+from lasergo.data import reference
+from lasergo.data.codes import split_list
+from lasergo.errors import InputError
 
 TABLES = ("clusters", "sector_totals", "segments", "technology_uses", "markets", "missions",
           "matchmaking_events", "cluster_links", "kpi_targets", "funnel", "market_figures")
@@ -55,7 +57,7 @@ def test_eight_missions_led_and_co_organised_by_two_different_clusters():
     assert missions["roadshow"].dtype == bool and missions["new_market"].dtype == bool
     assert missions.loc[missions["roadshow"], "mission"].tolist() == [3, 4, 5, 8]
     assert missions["new_market"].tolist() == [False] * 4 + [True] * 4
-    roadshow_clusters = reference.split_list(missions["roadshow_clusters"])
+    roadshow_clusters = split_list(missions["roadshow_clusters"])
     assert roadshow_clusters.tolist() == [[], [], ["OV", "MEDICEN"], ["LITEK", "OPTENCE"], ["OPTENCE", "HTS"],
                                           [], [], ["BIOCAT", "MEDICEN"]]
     assert "New Zealand" in missions.set_index("market").at["australia", "note"]
@@ -72,8 +74,8 @@ def test_kpi_targets():
 def test_35_technology_uses_in_the_roadmap_order_with_known_segments():
     uses = reference.technology_uses()
     assert uses["id"].tolist() == [f"T{i:02d}" for i in range(1, 36)]
-    assert reference.TECHNOLOGY_IDS == tuple(uses["id"])
-    segments = reference.split_list(uses["segments"])
+    assert tuple(uses["id"]) == reference.TECHNOLOGY_IDS
+    segments = split_list(uses["segments"])
     assert segments.map(len).min() >= 1
     assert {code for codes in segments for code in codes} <= set(reference.THEMATIC_SEGMENT_IDS)
     by_id = uses.set_index("id")
@@ -166,7 +168,7 @@ def test_loaders_return_copies():
 
 def test_split_list():
     series = pd.Series(["a;b", " c ", None, ""], dtype="str")
-    assert reference.split_list(series).tolist() == [["a", "b"], ["c"], [], []]
+    assert split_list(series).tolist() == [["a", "b"], ["c"], [], []]
 
 
 @pytest.fixture
@@ -187,21 +189,21 @@ def test_reference_dir_is_the_data_folder():
 @pytest.mark.parametrize("file, old, new, where", [
     ("clusters.csv", "OV,OpticsValley", "LITEK,OpticsValley", r"clusters\.csv:3:id: duplicate"),
     ("clusters.csv", ",60,10,", ",sixty,10,", r"clusters\.csv:2:smes: expected a whole number, got 'sixty'"),
-    ("clusters.csv", ",photonics,", ",optics,", r"clusters\.csv:2:sector: unknown value 'optics'"),
+    ("clusters.csv", ",photonics,", ",optics,", r"clusters\.csv:2:sector: unknown sector.*'optics'"),
     ("clusters.csv", "rtos,", "rtoz,", r"clusters\.csv:1:rtos: missing column"),
     ("missions.csv", "1,usa_west,USA West Coast,OV,", "1,usa_west,USA West Coast,XX,",
-     r"missions\.csv:2:lead: unknown value 'XX'"),
+     r"missions\.csv:2:lead: unknown cluster id.*'XX'"),
     ("missions.csv", ",OV;MEDICEN,false,", ",OV;MEDICEN,no,",
      r"missions\.csv:4:new_market: expected true or false"),
     ("technology_uses.csv", "T02,Image analysis,diagnostics_imaging",
-     "T02,Image analysis,imaging", r"technology_uses\.csv:3:segments: unknown value 'imaging'"),
+     "T02,Image analysis,imaging", r"technology_uses\.csv:3:segments: unknown segment.*'imaging'"),
     ("kpi_targets.csv", "240,count", ",count", r"kpi_targets\.csv:6:target: value is required"),
 ])
 def test_broken_table_names_file_row_and_column(reference_copy, file, old, new, where):
     path = reference_copy / file
     _edit(path, old, new)
     assert path.read_text(encoding="utf-8").count(new) >= 1
-    with pytest.raises(ValueError, match=where):
+    with pytest.raises(InputError, match=where):
         reference.read_table(file.removesuffix(".csv"), reference_copy)
 
 

@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lasergo import reference, sample
-from lasergo.io import InputError, load_data
-from lasergo.sample import SampleSpec, generate_sample, write_sample
+from lasergo.data import reference, sample
+from lasergo.data.codes import split_list
+from lasergo.data.dataset import load_data
+from lasergo.data.sample import SampleSpec, generate_sample, write_sample
+from lasergo.errors import InputError
 
 #: Acceptable most common role per cluster, from its specialisation (roadmap §1.1, §2.3).
 EXPECTED_MAIN_ROLE = {
@@ -73,20 +75,20 @@ def test_indirect_group_is_similar_but_smaller(default):
 def test_twenty_direct_smes_per_cluster(default):
     companies = default["companies"]
     counts = companies[companies["target_group"] == "direct"]["cluster"].value_counts()
-    assert counts.to_dict() == {cluster: 20 for cluster in reference.CLUSTER_IDS}
+    assert counts.to_dict() == dict.fromkeys(reference.CLUSTER_IDS, 20)
 
 
 def test_main_role_matches_cluster_specialisation(default):
     companies = default["companies"]
-    roles = companies.assign(role=reference.split_list(companies["roles"])).explode("role")
+    roles = companies.assign(role=split_list(companies["roles"])).explode("role")
     for cluster, group in roles.groupby("cluster"):
         assert group["role"].value_counts().idxmax() in EXPECTED_MAIN_ROLE[cluster], cluster
 
 
 def test_technology_uses_follow_cluster_preferences(default):
     companies = default["companies"]
-    uses = companies.assign(use=reference.split_list(companies["technology_uses"])).explode("use")
-    counts = reference.split_list(companies["technology_uses"]).map(len)
+    uses = companies.assign(use=split_list(companies["technology_uses"])).explode("use")
+    counts = split_list(companies["technology_uses"]).map(len)
     assert counts.between(1, 4).all()
     preferred = [use in sample.TECHNOLOGY_PREFERENCES[c] for c, use in zip(uses["cluster"], uses["use"])]
     assert np.mean(preferred) > 0.5
@@ -97,7 +99,7 @@ def test_products_use_their_company_technologies(default):
     products = default["products"]
     per_company = products["company"].value_counts()
     assert per_company.between(1, 3).all() and len(per_company) == len(companies)
-    own = reference.split_list(companies.loc[products["company"], "technology_uses"]).to_numpy()
+    own = split_list(companies.loc[products["company"], "technology_uses"]).to_numpy()
     assert all(use in codes for use, codes in zip(products["technology_use"], own))
     segments = reference.technology_uses().set_index("id")["segments"]
     assert all(seg in reference.split_codes(segments[use])

@@ -1,6 +1,7 @@
 """The schemas and their documentation."""
 
-from lasergo.schemas import DOC_END, DOC_START, TABLES, markdown_doc, split_codes
+from lasergo.data.codes import split_codes
+from lasergo.data.schemas import DOC_END, DOC_START, TABLES, markdown_doc
 from tests.conftest import PROJECT
 
 

@@ -7,8 +7,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lasergo.swot import (RANDOM_INDEX, JudgementError, Matrix, Robustness, aggregate, ahp, awot,
-                          pairwise_matrix, robustness, strategy_priorities, weights_from_ratings)
+from lasergo.analysis.swot import (
+    RANDOM_INDEX,
+    JudgementError,
+    Matrix,
+    Robustness,
+    aggregate,
+    ahp,
+    awot,
+    pairwise_matrix,
+    robustness,
+    strategy_priorities,
+    weights_from_ratings,
+)
+from lasergo.errors import AnalysisError
 
 SAATY_SCALE = [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 PUBLISHED = 5e-4  # a published value given to 3 decimals
@@ -33,7 +45,8 @@ def consistent(w) -> np.ndarray:
 
 def judgements(rows) -> pd.DataFrame:
     """Judgements of one expert for one matrix from (row, column, value) triples; source rows from 2."""
-    return pd.DataFrame([{"expert": "E1", "matrix": "W", "row": r, "column": c, "value": v, "source_row": k + 2}
+    return pd.DataFrame([{"expert": "E1", "matrix": "W", "row": r, "column": c, "value": v,
+                          "source_row": k + 2}
                          for k, (r, c, v) in enumerate(rows)])
 
 
@@ -83,7 +96,8 @@ def test_house_example_saaty_1990():
 def reciprocal_matrices(draw, min_size=1, max_size=10):
     """A positive reciprocal matrix with upper-triangle judgements from Saaty's scale."""
     n = draw(st.integers(min_size, max_size))
-    values = draw(st.lists(st.sampled_from(SAATY_SCALE), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2))
+    pairs = n * (n - 1) // 2
+    values = draw(st.lists(st.sampled_from(SAATY_SCALE), min_size=pairs, max_size=pairs))
     return from_upper(dict(zip(zip(*np.triu_indices(n, k=1)), values)), [f"x{k}" for k in range(n)])
 
 
@@ -142,7 +156,8 @@ def test_non_positive_matrix_rejected_naming_matrix_and_cell(matrix, data):
     i, j = data.draw(st.sampled_from([(i, j) for i in range(n) for j in range(n)]))
     broken = matrix.copy()
     broken.iloc[i, j] = data.draw(st.sampled_from([0.0, -2.0, np.nan]))
-    with pytest.raises(JudgementError, match=f"^matrix groups, row x{i}, column x{j}: .*not a positive number"):
+    with pytest.raises(JudgementError,
+                       match=f"^matrix groups, row x{i}, column x{j}: .*not a positive number"):
         ahp(broken, "groups")
 
 
@@ -160,12 +175,13 @@ def test_worst_comparison_is_the_one_that_was_disturbed():
     matrix.loc["b", "d"], matrix.loc["d", "b"] = 9, 1 / 9  # consistent value 2
     result = ahp(matrix, "m")
     assert result.worst == ("b", "d")
-    assert 0 < result.cr
+    assert result.cr > 0
 
 
 def test_weights_from_ratings():
     weights = weights_from_ratings(pd.Series([9, 3, 6.0], index=["S1", "S2", "S3"]))
-    pd.testing.assert_series_equal(weights, pd.Series([0.5, 1 / 6, 1 / 3], index=["S1", "S2", "S3"], name="weight"))
+    pd.testing.assert_series_equal(weights, pd.Series([0.5, 1 / 6, 1 / 3], index=["S1", "S2", "S3"],
+                                                      name="weight"))
     with pytest.raises(ValueError, match="1..9: S2"):
         weights_from_ratings(pd.Series([9, 0.5], index=["S1", "S2"]))
 
@@ -192,9 +208,11 @@ def test_bad_judgement_rejected_naming_the_cell(rows, cell, message):
     with pytest.raises(JudgementError, match=message) as error:
         pairwise_matrix(judgements(rows), ["W1", "W2", "W3", "W4"], "W")
     row, column, source_row = cell
+    assert isinstance(error.value, AnalysisError)
     assert (error.value.matrix, error.value.row, error.value.column, error.value.source_row) == (
         "W", row, column, source_row)
-    assert str(error.value).startswith(f"matrix W, row {row}, column {column} (judgements row {source_row}): ")
+    assert str(error.value).startswith(
+        f"matrix W, row {row}, column {column} (judgements row {source_row}): ")
 
 
 def test_completion_of_one_missing_entry_gives_the_consistent_value():
@@ -253,7 +271,8 @@ STRATEGIES = pd.DataFrame({"id": ["SO1", "ST1", "WO1", "WT1"], "type": ["SO", "S
 
 def test_awot_global_weights_are_group_times_local():
     table = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
-    assert list(table.columns) == ["group", "factor_id", "factor", "group_weight", "local_weight", "global_weight"]
+    assert list(table.columns) == ["group", "factor_id", "factor", "group_weight", "local_weight",
+                                   "global_weight"]
     assert list(table["factor_id"]) == ["S1", "T1", "O1", "O2", "S2", "W1"]  # 0.15 and 0.15 tie: by id
     np.testing.assert_allclose(table["global_weight"], [0.3, 0.2, 0.15, 0.15, 0.1, 0.1])
     np.testing.assert_allclose(table["global_weight"], table["group_weight"] * table["local_weight"])
@@ -316,7 +335,8 @@ def test_robustness_without_noise_reproduces_the_deterministic_result():
 
 def test_robustness_draws_are_seeded():
     groups, factor_matrices = example_matrices()
-    run = [robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=200, seed=seed) for seed in (7, 7, 8)]
+    run = [robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=200, seed=seed)
+           for seed in (7, 7, 8)]
     pd.testing.assert_frame_equal(run[0].factor_draws, run[1].factor_draws)
     pd.testing.assert_frame_equal(run[0].strategy_draws, run[1].strategy_draws)
     assert not run[0].factor_draws.equals(run[2].factor_draws)
@@ -348,8 +368,9 @@ def _folder_with(tmp_path, name, text):
 
 
 def test_analyse_swot_on_the_sample_uses_pairwise_judgements():
-    from lasergo.io import load_data
-    from lasergo.swot import analyse_swot, consistency_table, findings
+    from lasergo.analysis.swot import analyse_swot, consistency_table
+    from lasergo.data.dataset import load_data
+    from lasergo.pages.swot import findings
     from tests.conftest import SAMPLE
     analysis = analyse_swot(load_data(SAMPLE), n_draws=300, seed=2)
     assert "3 experts" in analysis.method and "geometric mean" in analysis.method
@@ -360,9 +381,9 @@ def test_analyse_swot_on_the_sample_uses_pairwise_judgements():
 
 
 def test_direct_ratings_are_used_without_judgements(tmp_path):
-    from lasergo import reference
-    from lasergo.io import load_data
-    from lasergo.swot import analyse_swot
+    from lasergo.analysis.swot import analyse_swot
+    from lasergo.data import reference
+    from lasergo.data.dataset import load_data
     items = ["S", "W", "O", "T"] + list(reference.swot_factors()["id"])
     rating = {item: 9 if item in ("O", "O1") else 3 for item in items}
     text = "expert,item,rating\n" + "".join(f"E1,{i},{r}\n" for i, r in rating.items())
@@ -376,9 +397,46 @@ def test_direct_ratings_are_used_without_judgements(tmp_path):
 
 
 def test_a_folder_without_swot_input_is_a_clear_error(tmp_path):
+    from lasergo.analysis.swot import analyse_swot
+    from lasergo.data.dataset import load_data
     from tests.conftest import VALID_TABLES, write_tables
-    from lasergo.io import load_data
-    from lasergo.swot import analyse_swot
     folder = write_tables(tmp_path / "data", VALID_TABLES)
-    with pytest.raises(ValueError, match="no swot_judgements or swot_ratings"):
+    with pytest.raises(AnalysisError, match="no swot_judgements or swot_ratings"):
         analyse_swot(load_data(folder))
+
+
+# --- The page -------------------------------------------------------------------------------------
+
+def test_tows_matrix_and_findings_of_a_known_analysis():
+    from lasergo.analysis.swot import SwotAnalysis
+    from lasergo.pages.swot import findings, tows_matrix
+    weights = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
+    ranked = strategy_priorities(STRATEGIES, weights.set_index("factor_id")["global_weight"])
+    analysis = SwotAnalysis("direct ratings", 1, {}, weights, ranked, None)
+    table = tows_matrix(analysis)
+    assert table.at["Opportunities (O)", "Strengths (S)"] == "<b>1.</b> SO1 a (0.450)"
+    assert table.at["Threats (T)", "Strengths (S)"] == "<b>2.</b> ST1 b (0.300)"
+    assert table.at["Opportunities (O)", "Weaknesses (W)"] == "<b>4.</b> WO1 c (0.250)"
+    assert table.at["Threats (T)", "Weaknesses (W)"] == "<b>3.</b> WT1 d (0.300)"
+    text = findings(analysis)
+    assert text.startswith("Strengths carry the most weight (40%); "
+                           "the heaviest single factor is S1 (factor 0, 30%).")
+    assert text.endswith("With direct ratings there is no judgement-level robustness analysis.")
+
+
+def test_consistency_flags_and_inconsistent_matrices():
+    import re
+
+    from lasergo.analysis.swot import SwotAnalysis, consistency_table
+    from lasergo.pages.swot import show_consistency, show_inconsistent_matrices
+    groups, _ = example_matrices()
+    cycle = frame([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], ["x", "y", "z"])  # x > y > z > x: CR >> 0.10
+    results = {"groups": ahp(groups, "groups"), "S": ahp(cycle, "S")}
+    analysis = SwotAnalysis("m", 1, results, pd.DataFrame(), pd.DataFrame(), None)
+    table = consistency_table(analysis)
+    assert list(table["check"]) == ["pass", "FLAG: CR > 0.10"]
+    html = show_consistency(table).to_html()
+    flagged = [selector for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html) if "#b00020" in body
+               for selector in re.findall(r"_(row\d+_col\d+)", selectors)]
+    assert flagged == [f"row1_col{list(table.columns).index('check')}"]
+    assert list(show_inconsistent_matrices(analysis)) == ["S"]

@@ -21,18 +21,16 @@ factors (``;``-separated factor ids).
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
-from lasergo import reference
-from lasergo.io import Dataset
-from lasergo.plots import add_source
-from lasergo.schemas import comparison_groups
+from lasergo.data import reference
+from lasergo.data.codes import SWOT_GROUPS
+from lasergo.data.dataset import Dataset
+from lasergo.data.validation import comparison_groups
+from lasergo.errors import AnalysisError
 
 #: Saaty's random index: the mean consistency index of random reciprocal matrices of order n
 #: (Saaty 1980). Defined here for n = 1..10.
@@ -45,7 +43,7 @@ SCALE_MIN, SCALE_MAX = 1 / 9, 9.0
 TOLERANCE = 1e-6
 
 
-class JudgementError(ValueError):
+class JudgementError(AnalysisError):
     """A judgement or matrix that cannot be used, and where it is.
 
     matrix: the matrix name (``groups``, ``S``, ...); row, column: the item ids of the
@@ -97,7 +95,8 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
     position = {item: k for k, item in enumerate(items)}
     given: dict[tuple[int, int], tuple[float, int]] = {}  # (i, j), i < j -> (log a_ij, source row)
     for record in judgements.itertuples(index=False):
-        row, column, value, source = str(record.row), str(record.column), float(record.value), record.source_row
+        row, column = str(record.row), str(record.column)
+        value, source = float(record.value), record.source_row
         for item in (row, column):
             if item not in position:
                 raise JudgementError(name, row, column, source,
@@ -107,7 +106,8 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
         i, j = position[row], position[column]
         if i == j:
             if abs(value - 1) > TOLERANCE:
-                raise JudgementError(name, row, column, source, f"an item against itself must be 1, not {value:g}")
+                raise JudgementError(name, row, column, source,
+                                     f"an item against itself must be 1, not {value:g}")
             continue
         pair, log_value = ((i, j), np.log(value)) if i < j else ((j, i), -np.log(value))
         if pair in given:
@@ -139,7 +139,8 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
         laplacian = np.diag(linked.sum(axis=1)) - linked
         log_w = np.linalg.lstsq(laplacian, np.where(linked, log_a, 0.0).sum(axis=1), rcond=None)[0]
         log_a = np.where(missing, log_w[:, None] - log_w[None, :], log_a)
-        completed = [(items[i], items[j], float(np.exp(log_a[i, j]))) for i, j in np.argwhere(missing) if i < j]
+        completed = [(items[i], items[j], float(np.exp(log_a[i, j])))
+                     for i, j in np.argwhere(missing) if i < j]
     return Matrix(pd.DataFrame(np.exp(log_a), index=items, columns=items), completed)
 
 
@@ -259,7 +260,8 @@ def _check_sums_to_one(weights: pd.Series, what: str) -> None:
         raise ValueError(f"{what} sum to {weights.sum():g}, not 1")
 
 
-def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors: pd.DataFrame) -> pd.DataFrame:
+def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series],
+         factors: pd.DataFrame) -> pd.DataFrame:
     """Global factor weights, group weight x local weight (Kurttila et al. 2000 A'WOT).
 
     group_weights: indexed by group (S/W/O/T); local_weights: per group, indexed by
@@ -268,7 +270,8 @@ def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors:
     """
     groups = set(factors["group"])
     if set(group_weights.index) != groups:
-        raise ValueError(f"group weights are for {sorted(group_weights.index)}, the factors in {sorted(groups)}")
+        raise ValueError(f"group weights are for {sorted(group_weights.index)}, "
+                         f"the factors in {sorted(groups)}")
     _check_sums_to_one(group_weights, "group weights")
     for group, weights in local_weights.items():
         ids = set(factors.loc[factors["group"] == group, "id"])
@@ -279,11 +282,12 @@ def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors:
     if missing := groups - set(local_weights):
         raise ValueError(f"no local weights for group(s) {', '.join(sorted(missing))}")
     local = pd.concat(local_weights)
+    by_factor = pd.MultiIndex.from_arrays([factors["group"], factors["id"]])
     table = pd.DataFrame({
         "group": factors["group"].to_numpy(), "factor_id": factors["id"].to_numpy(),
         "factor": factors["factor"].to_numpy(),
         "group_weight": factors["group"].map(group_weights).to_numpy(dtype=float),
-        "local_weight": local.reindex(pd.MultiIndex.from_arrays([factors["group"], factors["id"]])).to_numpy(),
+        "local_weight": local.reindex(by_factor).to_numpy(),
     })
     table["global_weight"] = table["group_weight"] * table["local_weight"]
     return table.sort_values(["global_weight", "factor_id"], ascending=[False, True], ignore_index=True)
@@ -326,7 +330,8 @@ def strategy_priorities(strategies: pd.DataFrame, global_weights: pd.Series) -> 
 
 # --- Robustness ------------------------------------------------------------------------------
 
-def _perturbed_weights(matrix: pd.DataFrame, n_draws: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
+def _perturbed_weights(matrix: pd.DataFrame, n_draws: int, sigma: float,
+                       rng: np.random.Generator) -> np.ndarray:
     """Principal eigenvector weights, shape (n_draws, n), of the matrix with every upper-triangle
     judgement multiplied by exp(N(0, sigma)) and its reciprocal divided by the same factor,
     clipped to Saaty's scale (widened to a completed entry that lies beyond it)."""
@@ -362,7 +367,8 @@ class Robustness:
         p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0)
         table = pd.DataFrame({"id": deterministic.index, "deterministic": deterministic.to_numpy(),
                               "mean": values.mean(axis=0), "p10": p10, "p50": p50, "p90": p90,
-                              "p_first": (ranks == 1).mean(axis=0), "rank_changed": (ranks != rank).mean(axis=0)})
+                              "p_first": (ranks == 1).mean(axis=0),
+                              "rank_changed": (ranks != rank).mean(axis=0)})
         return table.iloc[np.argsort(rank)].reset_index(drop=True)
 
     def factor_summary(self) -> pd.DataFrame:
@@ -387,7 +393,8 @@ class Robustness:
 
 
 def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFrame], factors: pd.DataFrame,
-               strategies: pd.DataFrame, n_draws: int = 2000, sigma: float = 0.25, seed: int = 1) -> Robustness:
+               strategies: pd.DataFrame, n_draws: int = 2000, sigma: float = 0.25,
+               seed: int = 1) -> Robustness:
     """Monte Carlo sensitivity of the A'WOT weights and strategy ranking to the judgements.
 
     Each draw multiplies every judgement a_ij (upper triangle) by exp(N(0, sigma)), sets
@@ -406,7 +413,7 @@ def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFra
 
     rng = np.random.default_rng(seed)
     group_draws = _perturbed_weights(group_matrix, n_draws, sigma, rng)
-    columns = {}
+    columns: dict[str, np.ndarray] = {}
     for k, group in enumerate(group_matrix.index):
         matrix = factor_matrices[group]
         global_draws = group_draws[:, [k]] * _perturbed_weights(matrix, n_draws, sigma, rng)
@@ -417,12 +424,7 @@ def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFra
     return Robustness(factor_draws, strategy_draws, factor_weights, priorities)
 
 
-# --- From a data folder to the report ---------------------------------------------------------
-
-GROUP_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
-GROUP_COLOURS = {"S": "#2e7d32", "W": "#c62828", "O": "#1565c0", "T": "#ef6c00"}
-ROBUST_ORDER = 0.9  # the top two strategies' order is called robust when kept in 90% of draws
-
+# --- From a data folder to the weighted SWOT ----------------------------------------------------
 
 @dataclass
 class SwotAnalysis:
@@ -441,6 +443,14 @@ class SwotAnalysis:
     strategies: pd.DataFrame
     robustness: Robustness | None
 
+    @property
+    def perturbed(self) -> Robustness:
+        """The robustness analysis; AnalysisError for weights from direct ratings, which have no
+        judgements to perturb."""
+        if self.robustness is None:
+            raise AnalysisError(f"no robustness analysis for weights from {self.method}")
+        return self.robustness
+
 
 def all_factors(data: Dataset) -> pd.DataFrame:
     """The roadmap's SWOT factors plus those the data folder adds (columns id, group, factor, source)."""
@@ -449,7 +459,9 @@ def all_factors(data: Dataset) -> pd.DataFrame:
 
 
 def _items(factors: pd.DataFrame) -> dict[str, list[str]]:
-    return {"groups": list(GROUP_NAMES), **{g: list(factors.loc[factors["group"] == g, "id"]) for g in GROUP_NAMES}}
+    """The items of each matrix: the four groups, then each group's factor ids."""
+    return {"groups": list(SWOT_GROUPS),
+            **{g: list(factors.loc[factors["group"] == g, "id"]) for g in SWOT_GROUPS}}
 
 
 def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: int = 1) -> SwotAnalysis:
@@ -458,7 +470,8 @@ def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: 
     Pairwise comparisons (``swot_judgements``) are preferred: each expert's matrix is
     completed where needed, experts are combined by the geometric mean, and weights come
     from the principal eigenvector. Without them, direct ratings (``swot_ratings``) are
-    averaged over experts and normalised.
+    averaged over experts and normalised. Raises AnalysisError (JudgementError for a
+    judgement) when the folder's SWOT input cannot be used.
     """
     factors = all_factors(data)
     items = _items(factors)
@@ -473,24 +486,24 @@ def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: 
                           for _, expert_rows in rows.groupby("expert")]
             matrices[matrix] = aggregate(per_expert)
         results = {matrix: ahp(m, matrix) for matrix, m in matrices.items()}
-        weights = awot(results["groups"].weights, {g: results[g].weights for g in GROUP_NAMES}, factors)
+        weights = awot(results["groups"].weights, {g: results[g].weights for g in SWOT_GROUPS}, factors)
         experts = judgements["expert"].nunique()
         method = (f"pairwise comparisons on Saaty's 1-9 scale by {experts} expert"
                   f"{'s' if experts != 1 else ''}, combined by the geometric mean")
-        robust = robustness(matrices["groups"], {g: matrices[g] for g in GROUP_NAMES}, factors, strategies,
+        robust = robustness(matrices["groups"], {g: matrices[g] for g in SWOT_GROUPS}, factors, strategies,
                             n_draws=n_draws, sigma=sigma, seed=seed)
     elif len(data.swot_ratings):
         mean = data.swot_ratings.groupby("item")["rating"].mean()
         missing = [i for names in items.values() for i in names if i not in mean.index]
         if missing:
-            raise ValueError(f"swot_ratings: no rating for {', '.join(missing)}")
+            raise AnalysisError(f"swot_ratings: no rating for {', '.join(missing)}")
         weights = awot(weights_from_ratings(mean[items["groups"]]),
-                       {g: weights_from_ratings(mean[items[g]]) for g in GROUP_NAMES}, factors)
+                       {g: weights_from_ratings(mean[items[g]]) for g in SWOT_GROUPS}, factors)
         results, robust = {}, None
         experts = data.swot_ratings["expert"].nunique()
         method = f"direct importance ratings (1-9) by {experts} expert{'s' if experts != 1 else ''}, averaged"
     else:
-        raise ValueError(f"{data.directory}: no swot_judgements or swot_ratings table; the SWOT needs one")
+        raise AnalysisError(f"{data.directory}: no swot_judgements or swot_ratings table; the SWOT needs one")
     ranked = strategy_priorities(strategies, weights.set_index("factor_id")["global_weight"])
     return SwotAnalysis(method, experts, results, weights, ranked, robust)
 
@@ -499,102 +512,21 @@ def consistency_table(analysis: SwotAnalysis) -> pd.DataFrame:
     """Per matrix: size, lambda_max, CI, CR, pass/flag, and the most inconsistent comparison."""
     rows = []
     for name, result in analysis.results.items():
-        row, column = result.worst[0], result.worst[1]
+        worst = ""
+        if result.worst is not None:
+            row, column = result.worst
+            implied = result.weights[row] / result.weights[column]
+            worst = f"{row} vs {column}: judged {result.matrix.at[row, column]:.2f}, weights imply {implied:.2f}"
         rows.append({"matrix": name, "items": len(result.weights), "lambda_max": result.lambda_max,
-                     "ci": result.ci, "cr": result.cr, "check": "pass" if result.consistent else "FLAG: CR > 0.10",
-                     "most_inconsistent": f"{row} vs {column}: judged {result.matrix.at[row, column]:.2f}, "
-                                          f"weights imply {result.weights[row] / result.weights[column]:.2f}"})
+                     "ci": result.ci, "cr": result.cr,
+                     "check": "pass" if result.consistent else "FLAG: CR > 0.10",
+                     "most_inconsistent": worst})
     return pd.DataFrame(rows)
-
-
-def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
-    """The TOWS matrix (Weihrich 1982): internal factors across, external down, ranked strategies in
-    each cell as HTML lines ``rank. id strategy (priority)``."""
-    cells = {}
-    for kind, frame in analysis.strategies.sort_values("rank").groupby("type"):
-        cells[kind] = "<br>".join(f"<b>{r['rank']}.</b> {r['id']} {r['strategy']} ({r['priority']:.3f})"
-                                  for _, r in frame.iterrows())
-    return pd.DataFrame({"Strengths (S)": [cells.get("SO", ""), cells.get("ST", "")],
-                         "Weaknesses (W)": [cells.get("WO", ""), cells.get("WT", "")]},
-                        index=["Opportunities (O)", "Threats (T)"])
-
-
-def findings(analysis: SwotAnalysis) -> str:
-    """A short generated reading of the numbers: heaviest group and factor, top strategies, robustness."""
-    weights = analysis.weights
-    groups = weights.groupby("group")["global_weight"].sum().sort_values(ascending=False)
-    top_factor = weights.iloc[0]
-    first, second = analysis.strategies.iloc[0], analysis.strategies.iloc[1]
-    text = (f"{GROUP_NAMES[groups.index[0]]} carry the most weight ({groups.iloc[0]:.0%}); the heaviest single "
-            f"factor is {top_factor['factor_id']} ({top_factor['factor']}, {top_factor['global_weight']:.0%}). "
-            f"The top strategies are {first['id']} ({first['strategy']}, priority {first['priority']:.3f}) and "
-            f"{second['id']} ({second['strategy']}, {second['priority']:.3f}).")
-    if analysis.robustness is None:
-        return text + " With direct ratings there is no judgement-level robustness analysis."
-    kept = analysis.robustness.top_order_kept()
-    summary = analysis.robustness.strategy_summary().set_index("id")
-    verdict = "robust" if kept >= ROBUST_ORDER else "not robust"
-    return (text + f" Their order is {verdict}: {first['id']} stays ahead of {second['id']} in {kept:.0%} of "
-            f"the perturbed judgements, and {first['id']} ranks first in {summary.at[first['id'], 'p_first']:.0%}.")
-
-
-def plot_quadrants(analysis: SwotAnalysis, source: str) -> plt.Figure:
-    """The SWOT as four quadrants, each factor a bar as long as its global weight."""
-    weights = analysis.weights
-    top = weights.iloc[0]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex=True)
-    limit = weights["global_weight"].max() * 1.15
-    for ax, group in zip(axes.flat, GROUP_NAMES):
-        part = weights[weights["group"] == group].sort_values("global_weight")
-        labels = [textwrap.shorten(f"{i} {f}", 55) for i, f in zip(part["factor_id"], part["factor"])]
-        ax.barh(labels, part["global_weight"], color=GROUP_COLOURS[group])
-        ax.set_title(f"{GROUP_NAMES[group]}: {part['global_weight'].sum():.0%} of the weight", fontsize=11)
-        ax.set_xlim(0, limit)
-        ax.tick_params(axis="y", labelsize=8)
-    for ax in axes[1]:
-        ax.set_xlabel("global weight (group weight x weight within the group)")
-    fig.suptitle(f"{top['factor_id']} ({textwrap.shorten(top['factor'], 60)}) weighs most, "
-                 f"{top['global_weight']:.0%} of the total", x=0.01, ha="left", fontweight="bold")
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-def plot_weight_intervals(analysis: SwotAnalysis, source: str) -> plt.Figure:
-    """Global weights with the P10-P90 range of the perturbed judgements."""
-    summary = analysis.robustness.factor_summary().set_index("id").loc[analysis.weights["factor_id"]]
-    groups = analysis.weights.set_index("factor_id")["group"]
-    fig, ax = plt.subplots(figsize=(10, 4.2))
-    x = np.arange(len(summary))
-    ax.bar(x, summary["deterministic"], color=[GROUP_COLOURS[groups[i]] for i in summary.index])
-    ax.errorbar(x, summary["p50"], yerr=[summary["p50"] - summary["p10"], summary["p90"] - summary["p50"]],
-                fmt="o", color="black", ms=3, lw=1, capsize=3, label="median and P10-P90 of perturbed judgements")
-    ax.set_xticks(x, summary.index)
-    ax.set(ylabel="global weight", xlabel="factor (colour: S green, W red, O blue, T orange)")
-    widest = (summary["p90"] - summary["p10"]).idxmax()
-    ax.set_title(f"Weights move by up to {summary.loc[widest, 'p90'] - summary.loc[widest, 'p10']:.0%} "
-                 f"points ({widest}) when every judgement is perturbed")
-    ax.legend(fontsize=8)
-    add_source(fig, source)
-    return fig
 
 
 def rank_distribution(analysis: SwotAnalysis) -> pd.DataFrame:
     """Share of perturbed draws in which each strategy takes each rank (rows strategies, columns ranks)."""
-    draws = analysis.robustness.strategy_draws
+    draws = analysis.perturbed.strategy_draws
     ranks = draws.rank(axis=1, ascending=False, method="first").astype(int)
     table = pd.DataFrame({r: (ranks == r).mean() for r in range(1, draws.shape[1] + 1)})
     return table.loc[analysis.strategies["id"]]
-
-
-def plot_rank_stability(analysis: SwotAnalysis, source: str) -> plt.Figure:
-    """Heatmap of each strategy's rank across the perturbed judgements."""
-    table = rank_distribution(analysis)
-    first = analysis.strategies.iloc[0]["id"]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    sns.heatmap(table, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                annot_kws={"fontsize": 8})
-    ax.set(xlabel="rank in a perturbed draw", ylabel="strategy (deterministic order)",
-           title=f"{first} ranks first in {table.at[first, 1]:.0%} of {len(analysis.robustness.strategy_draws):,} draws")
-    add_source(fig, source)
-    return fig

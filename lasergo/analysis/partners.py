@@ -1,4 +1,4 @@
-"""Partnership fit: company profiles, fit groups, complementarity and business-case matching.
+"""Partners: company profiles, fit groups, complementarity and business-case matching.
 
 The roadmap builds business cases from SMEs in three value-creation roles, technology supplier,
 system integrator and system user / end-user (LASER-GO D5.1 (2017) §2.2), and asks for a
@@ -16,7 +16,12 @@ partner-screening guide (§2.5). This module
   the groups and re-fits on random subsamples (Hennig 2007) (:func:`fit_groups`);
 * scores complementarity, not similarity, for supplier-integrator-end-user triples
   (:func:`candidate_cases`) and chooses the business cases by an integer program
-  (:func:`match_cases`, scipy.optimize.milp / HiGHS).
+  (:func:`match_cases`, scipy.optimize.milp / HiGHS);
+* lists the chosen cases per mission market (:func:`cases_by_mission`);
+* places the companies on a 2-D map, the first two principal components of the embedding
+  (:func:`group_map`).
+
+:func:`analyse_partners` runs all of it for the partnership-fit page (:mod:`lasergo.pages.partners`).
 
 Above ``SAMPLE_SIZE`` companies the Gower matrix is computed on a seeded sample only; k-means
 runs on every company and agglomerative groups reach the others through their medoids, so time
@@ -26,25 +31,20 @@ and memory grow linearly in the number of companies.
 from __future__ import annotations
 
 import itertools
-import re
-import textwrap
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.lines import Line2D
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-from lasergo import reference
-from lasergo.io import Dataset
-from lasergo.plots import add_source
-from lasergo.schemas import ROLES
+from lasergo.data import reference
+from lasergo.data.codes import ROLES
+from lasergo.data.dataset import Dataset
+from lasergo.errors import AnalysisError, ParameterError
 
 SAMPLE_SIZE = 2000       # companies in the Gower matrix; above it, a seeded sample
 SUBSAMPLE = 0.8          # share of the companies in each stability re-fit
@@ -56,6 +56,7 @@ SECTOR_BONUS = 0.10      # added to a triple that joins photonics and health-tec
 CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
 MILP_LIMIT = 1_000_000   # candidate triples above which "auto" uses the greedy solver
 MILP_SECONDS = 300       # time limit of the integer program; the gap to its bound is then reported
+MAP_POINTS = 3000        # companies drawn on the group map; above it, a seeded sample
 
 
 # --- Profiles and Gower distance ---------------------------------------------------------------
@@ -192,8 +193,9 @@ class Grouping:
     ``labels``: group per company (0..k-1, largest group first), from ``method`` with ``k``
     groups; ``silhouette``: columns ``method``, ``k``, ``silhouette`` (mean silhouette of the
     sample, in each method's own distance: Euclidean on the embedding for k-means, Gower for
-    agglomerative); ``stability``: ARI of the chosen groups with a re-fit on each subsample; ``agreement``: ARI between the best groups of the two methods on the sample;
-    ``sample``: positions of the companies the silhouettes use (all of them up to ``SAMPLE_SIZE``).
+    agglomerative); ``stability``: ARI of the chosen groups with a re-fit on each subsample;
+    ``agreement``: ARI between the best groups of the two methods on the sample; ``sample``:
+    positions of the companies the silhouettes use (all of them up to ``SAMPLE_SIZE``).
     """
 
     labels: np.ndarray
@@ -206,7 +208,27 @@ class Grouping:
 
     @property
     def mean_stability(self) -> float:
+        """Mean ARI over the subsample re-fits (NaN without re-fits)."""
         return float(np.mean(self.stability)) if len(self.stability) else float("nan")
+
+    @property
+    def chosen_silhouette(self) -> float:
+        """Mean silhouette of the chosen groups (``method`` with ``k`` groups)."""
+        rows = self.silhouette
+        return float(rows.loc[(rows["method"] == self.method) & (rows["k"] == self.k), "silhouette"].iloc[0])
+
+    @property
+    def other_method(self) -> str:
+        """The method of ``METHODS`` fitted as the cross-check."""
+        return _other_method(self.method)
+
+    def best_k(self, method: str) -> int:
+        """The k with the highest mean silhouette for ``method`` (ties: fewer groups)."""
+        return _best_k(self.silhouette, method)
+
+
+def _other_method(method: str) -> str:
+    return next(name for name in METHODS if name != method)
 
 
 def _medoids(distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -220,8 +242,9 @@ def _cluster(method: str, k: int, z: np.ndarray, distances: np.ndarray, seed: in
     if method == "kmeans":
         return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(z)
     if method == "agglomerative":
-        return AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average").fit_predict(distances)
-    raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
+        return AgglomerativeClustering(n_clusters=k, metric="precomputed",
+                                       linkage="average").fit_predict(distances)
+    raise ParameterError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
 
 
 def _silhouette(method: str, labels: np.ndarray, z: np.ndarray, distances: np.ndarray) -> float:
@@ -243,20 +266,20 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return pd.Series(labels).map({old: new for new, old in enumerate(order)}).to_numpy()
 
 
-def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed: int = 1, n_boot: int = 20,
-               sample_size: int = SAMPLE_SIZE) -> Grouping:
+def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed: int = 1,
+               n_boot: int = 20, sample_size: int = SAMPLE_SIZE) -> Grouping:
     """Group the companies with ``method`` (default k-means on :func:`embedding`), k chosen by the
     highest mean silhouette over ``k_range`` (ties: fewer groups). The other method of ``METHODS``
     is fitted too, for the silhouette curve and the agreement between methods. Stability: the ARI
     between the chosen groups and a re-fit on each of ``n_boot`` random subsamples of
     ``SUBSAMPLE`` of the companies (without replacement, so no company is counted twice)."""
     if method not in METHODS:
-        raise ValueError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
+        raise ParameterError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
     rng = np.random.default_rng(seed)
     n = len(profiles)
     k_range = [k for k in k_range if 2 <= k < min(n, sample_size)]
     if not k_range:
-        raise ValueError(f"too few companies ({n}) to form groups")
+        raise AnalysisError(f"too few companies ({n}) to form groups")
     sample = np.arange(n) if n <= sample_size else np.sort(rng.choice(n, sample_size, replace=False))
     sampled = profiles.take(sample)
     distances = gower_distances(sampled)
@@ -265,11 +288,12 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
     scores, fitted = [], {}
     for name, k in itertools.product(METHODS, k_range):
         fitted[name, k] = _cluster(name, k, z, distances, seed)
-        scores.append({"method": name, "k": k, "silhouette": _silhouette(name, fitted[name, k], z, distances)})
+        scores.append({"method": name, "k": k,
+                       "silhouette": _silhouette(name, fitted[name, k], z, distances)})
     silhouette = pd.DataFrame(scores)
     best = {name: _best_k(silhouette, name) for name in METHODS}
     k = best[method]
-    other = next(name for name in METHODS if name != method)
+    other = _other_method(method)
     sample_labels = fitted[method, k]
     agreement = float(adjusted_rand_score(sample_labels, fitted[other, best[other]]))
     if method == "kmeans":
@@ -315,7 +339,8 @@ def feature_table(profiles: Profiles) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v, dtype=bool) for k, v in columns.items()})
 
 
-def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3, min_share: float = 0.5) -> pd.DataFrame:
+def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3,
+                    min_share: float = 0.5) -> pd.DataFrame:
     """Each group's most over-represented features: those held by at least ``min_share`` of its
     members, ranked by lift (share in the group / share of all companies), ``top`` of them.
     Columns ``group``, ``companies``, ``description``, ``features`` (list of (feature, share, lift))."""
@@ -333,7 +358,8 @@ def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3, min_sh
     return pd.DataFrame(rows)
 
 
-def merge_small_groups(labels: np.ndarray, z: np.ndarray, min_size: int = MIN_GROUP) -> tuple[np.ndarray, list[str]]:
+def merge_small_groups(labels: np.ndarray, z: np.ndarray,
+                       min_size: int = MIN_GROUP) -> tuple[np.ndarray, list[str]]:
     """Merge every group of fewer than ``min_size`` companies into the group with the nearest
     centroid (smallest first) until none is left; the merges are returned as sentences.
     With fewer than ``min_size`` companies in all, every label becomes -1 (suppressed)."""
@@ -361,7 +387,8 @@ def merge_small_groups(labels: np.ndarray, z: np.ndarray, min_size: int = MIN_GR
 def _needs(profiles: Profiles) -> np.ndarray:
     """Per company, the technology uses its segments need that it does not offer itself (bool)."""
     by_segment = reference.segment_uses(tuple(profiles.multi["segments"].columns))
-    serves = np.array([[u in by_segment[s] for s in by_segment] for u in profiles.multi["technology_uses"].columns])
+    serves = np.array([[u in by_segment[s] for s in by_segment]
+                       for u in profiles.multi["technology_uses"].columns])
     needed = profiles.multi["segments"].to_numpy(int) @ serves.T.astype(int) > 0
     return needed & ~profiles.multi["technology_uses"].to_numpy(bool)
 
@@ -372,7 +399,8 @@ def _jaccard_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
 
 
-def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray, integrators: np.ndarray) -> np.ndarray:
+def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray,
+                               integrators: np.ndarray) -> np.ndarray:
     """How well each supplier fills each integrator's gaps (the uses its segments need that it
     lacks), suppliers x integrators, 0-1: the mean of the share of the supplier's uses that fill
     a gap and the share of the integrator's gaps they fill, 0.5 (|T & G| / |T| + |T & G| / |G|)."""
@@ -389,7 +417,8 @@ def integrator_user_scores(profiles: Profiles, integrators: np.ndarray, users: n
     """Mean of the Jaccard overlaps of segments and of target markets, integrators x users, 0-1."""
     seg = profiles.multi["segments"].to_numpy(bool)
     mkt = profiles.multi["target_markets"].to_numpy(bool)
-    return 0.5 * _jaccard_rows(seg[integrators], seg[users]) + 0.5 * _jaccard_rows(mkt[integrators], mkt[users])
+    return (0.5 * _jaccard_rows(seg[integrators], seg[users])
+            + 0.5 * _jaccard_rows(mkt[integrators], mkt[users]))
 
 
 def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INTEGRATOR,
@@ -420,14 +449,16 @@ def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INT
             u_idx, u_scores = users[top_u[j]], iu[j, top_u[j]]
             s_keep = (s_idx != integrator) & (s_scores > 0)
             u_keep = (u_idx != integrator) & (u_scores > 0)
-            s_idx, s_scores, u_idx, u_scores = s_idx[s_keep], s_scores[s_keep], u_idx[u_keep], u_scores[u_keep]
+            s_idx, s_scores = s_idx[s_keep], s_scores[s_keep]
+            u_idx, u_scores = u_idx[u_keep], u_scores[u_keep]
             s_best = np.argsort(-s_scores, kind="stable")[:per_integrator]
             u_best = np.argsort(-u_scores, kind="stable")[:per_integrator]
             frames += [(s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b])
                        for a in s_best for b in u_best if s_idx[a] != u_idx[b]]
     cases = pd.DataFrame(frames, columns=columns)
     cluster = profiles.categorical["cluster"].to_numpy(object)
-    sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
+    sector = (profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"])
+              .to_numpy(object))
     trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
     cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
     cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
@@ -453,13 +484,14 @@ def _incidence(cases: pd.DataFrame, n_companies: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_companies, len(cases)))
 
 
-def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solver: str = "auto") -> Matching:
+def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2,
+                solver: str = "auto") -> Matching:
     """The set of triples with the highest total score in which no company takes part in more
     than ``max_cases`` cases. ``solver``: "milp" (exact integer program, scipy.optimize.milp),
     "greedy" (best remaining triple first while all three companies have room), or "auto"
     (milp up to ``MILP_LIMIT`` candidates)."""
     if max_cases < 1:
-        raise ValueError(f"max_cases must be at least 1, got {max_cases}")
+        raise ParameterError(f"max_cases must be at least 1, got {max_cases}")
     if solver == "auto":
         solver = "milp" if len(cases) <= MILP_LIMIT else "greedy"
     if cases.empty:
@@ -467,12 +499,14 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
     scores = cases["score"].to_numpy(float)
     if solver == "milp":
         a = _incidence(cases, n_companies)
-        result = milp(-scores, constraints=LinearConstraint(a, -np.inf, max_cases), integrality=np.ones(len(cases)),
-                      bounds=Bounds(0, 1), options={"time_limit": MILP_SECONDS})
+        result = milp(-scores, constraints=LinearConstraint(a, -np.inf, max_cases),
+                      integrality=np.ones(len(cases)), bounds=Bounds(0, 1),
+                      options={"time_limit": MILP_SECONDS})
         if result.x is None:
-            raise RuntimeError(f"the matching integer program failed: {result.message}")
+            raise AnalysisError(f"the matching integer program failed: {result.message}")
         chosen = result.x > 0.5
-        bound = -float(result.mip_dual_bound) if result.mip_dual_bound is not None else float(scores[chosen].sum())
+        bound = (-float(result.mip_dual_bound) if result.mip_dual_bound is not None
+                 else float(scores[chosen].sum()))
     elif solver == "greedy":
         room = np.full(n_companies, max_cases)
         chosen = np.zeros(len(cases), dtype=bool)
@@ -483,7 +517,7 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
                 room[trio[t]] -= 1
         bound = float("nan")
     else:
-        raise ValueError(f"unknown solver {solver!r}; choose milp, greedy or auto")
+        raise ParameterError(f"unknown solver {solver!r}; choose milp, greedy or auto")
     picked = cases[chosen].sort_values("score", ascending=False, ignore_index=True)
     total = float(picked["score"].sum())
     return Matching(picked, solver, total, bound if not np.isnan(bound) else total)
@@ -514,34 +548,7 @@ def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFram
     return table
 
 
-# --- From a data folder to the report -------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FitAnalysis:
-    """Everything the partnership-fit page shows.
-
-    ``groups``: reviewer-facing group profiles (no group under ``MIN_GROUP`` companies);
-    ``group_notes``: merges or suppressions made for that; ``labels``: group per company after
-    merging; ``map``: 2-D PCA of the embedding (columns ``x``, ``y``, ``group``, ``role``);
-    ``complementarity``: :func:`group_complementarity` of the merged groups; ``cases``: the chosen
-    business cases with reasons (:func:`case_table`); ``guide``: per mission market
-    (:func:`screening_guide`); ``internal``: whether company names are shown.
-    """
-
-    profiles: Profiles
-    grouping: Grouping
-    labels: np.ndarray
-    groups: pd.DataFrame
-    group_notes: list[str]
-    map: pd.DataFrame
-    complementarity: pd.DataFrame
-    candidates: pd.DataFrame
-    matching: Matching
-    cases: pd.DataFrame
-    guide: pd.DataFrame
-    max_cases: int
-    internal: bool
-
+# --- From a data folder to the page ---------------------------------------------------------------
 
 def _primary_role(profiles: Profiles) -> np.ndarray:
     """A company's role, or "several roles" (every company has at least one: schemas)."""
@@ -549,21 +556,54 @@ def _primary_role(profiles: Profiles) -> np.ndarray:
     return roles.idxmax(axis=1).where(roles.sum(axis=1) == 1, "several roles").to_numpy()
 
 
+@dataclass(frozen=True)
+class GroupMap:
+    """The companies on the first two principal components of the embedding (PCA, scikit-learn).
+
+    ``points``: one row per company drawn (a seeded random order of all of them, or a seeded
+    sample of ``MAP_POINTS`` above that), columns ``x``, ``y`` (scores on the first and second
+    component, no unit), ``group`` (group after merging, -1 suppressed) and ``role`` (a role of
+    ``ROLES``, or "several roles"); ``variance``: the share of the embedding's variance each of
+    the two components explains.
+    """
+
+    points: pd.DataFrame
+    variance: tuple[float, float]
+
+
+def group_map(profiles: Profiles, labels: np.ndarray, seed: int = 1, n_points: int = MAP_POINTS) -> GroupMap:
+    """The 2-D map of the companies: PCA of :func:`embedding` on every company (seeded), drawn
+    for ``n_points`` companies chosen at random (seeded) so that large data stay legible."""
+    z = embedding(profiles)
+    shown = np.random.default_rng(seed).choice(len(profiles), min(len(profiles), n_points), replace=False)
+    pca = PCA(n_components=2, random_state=seed).fit(z)
+    xy = pca.transform(z[shown])
+    points = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown],
+                           "role": _primary_role(profiles)[shown]})
+    first, second = pca.explained_variance_ratio_
+    return GroupMap(points, (float(first), float(second)))
+
+
 def group_profiles(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
     """Reviewer-facing profile of each group: size, computed description, role shares, share with
-    a TRL 7+ product, median employees. Groups of fewer than ``MIN_GROUP`` are left out."""
+    a TRL 7+ product, median employees. Groups of fewer than ``MIN_GROUP`` are left out.
+    Columns ``group`` ("G1", ...), ``companies``, ``description``, ``suppliers``, ``integrators``,
+    ``end-users``, ``TRL 7+`` (shares 0-1), ``median employees``."""
     described = describe_groups(profiles, labels)
     roles = profiles.multi["roles"]
+    employees = 10 ** profiles.numeric["log_employees"] - 1
     rows = []
     for row in described.itertuples():
         members = labels == row.group
         if members.sum() < MIN_GROUP:
             continue
-        rows.append({"group": f"G{row.group + 1}", "companies": int(members.sum()), "description": row.description,
-                     "suppliers": roles["supplier"][members].mean(), "integrators": roles["integrator"][members].mean(),
+        rows.append({"group": f"G{row.group + 1}", "companies": int(members.sum()),
+                     "description": row.description,
+                     "suppliers": roles["supplier"][members].mean(),
+                     "integrators": roles["integrator"][members].mean(),
                      "end-users": roles["end_user"][members].mean(),
                      "TRL 7+": float((profiles.numeric["max_trl"][members] >= 7).mean()),
-                     "median employees": float(np.median(10 ** profiles.numeric["log_employees"][members].dropna() - 1))})
+                     "median employees": float(np.median(employees[members].dropna()))})
     return pd.DataFrame(rows)
 
 
@@ -574,41 +614,53 @@ def display_names(data: Dataset, internal: bool) -> pd.Series:
     return pd.Series(shown.to_numpy(), index=ids.to_numpy())
 
 
+CASE_TABLE_COLUMNS = ("rank", "supplier", "integrator", "end_user", "clusters", "score", "gaps_filled",
+                      "shared_segment", "shared_markets", "bonus", "markets")
+
+
 def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.DataFrame:
     """The chosen triples with their reasons, ranked. Columns ``rank``, ``supplier``,
     ``integrator``, ``end_user`` (as ``names`` shows them), ``clusters``, ``score``,
     ``gaps_filled`` (the supplier's technology uses that fill the integrator's gaps),
     ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text), ``bonus``,
     ``markets`` (shared market ids)."""
-    use_names, market_names, segment_names = (reference.names(t) for t in ("technology_uses", "markets", "segments"))
-    uses = profiles.multi["technology_uses"]
-    needs = pd.DataFrame(_needs(profiles), columns=uses.columns)
-    seg, mkt = profiles.multi["segments"], profiles.multi["target_markets"]
+    use_names, market_names, segment_names = (reference.names(t)
+                                              for t in ("technology_uses", "markets", "segments"))
+    uses = profiles.multi["technology_uses"].to_numpy(bool)
+    use_ids = profiles.multi["technology_uses"].columns
+    needs = _needs(profiles)
+    seg, mkt = profiles.multi["segments"].to_numpy(bool), profiles.multi["target_markets"].to_numpy(bool)
+    seg_ids, mkt_ids = profiles.multi["segments"].columns, profiles.multi["target_markets"].columns
     cluster = profiles.categorical["cluster"].to_numpy(object)
     ids = profiles.ids
     rows = []
     for rank, case in enumerate(cases.itertuples(), start=1):
         s, i, e = int(case.supplier), int(case.integrator), int(case.end_user)
-        filled = [use_names[u] for u in uses.columns if uses.iat[s, uses.columns.get_loc(u)] and needs.at[i, u]]
-        shared_seg = [segment_names[c] for c in seg.columns if seg.iat[i, seg.columns.get_loc(c)] and seg.iat[e, seg.columns.get_loc(c)]]
-        shared_mkt = [market_names[c] for c in mkt.columns if mkt.iat[i, mkt.columns.get_loc(c)] and mkt.iat[e, mkt.columns.get_loc(c)]]
-        rows.append({"rank": rank, "supplier": names[ids[s]], "integrator": names[ids[i]], "end_user": names[ids[e]],
-                     "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}", "score": case.score,
+        filled = [use_names[u] for u, fills in zip(use_ids, uses[s] & needs[i]) if fills]
+        shared_seg = list(seg_ids[seg[i] & seg[e]])
+        shared_mkt = list(mkt_ids[mkt[i] & mkt[e]])
+        bonus = [b for b, on in (("cross-cluster", case.cross_cluster),
+                                 ("photonics x health", case.cross_sector)) if on]
+        rows.append({"rank": rank, "supplier": names[ids[s]], "integrator": names[ids[i]],
+                     "end_user": names[ids[e]], "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}",
+                     "score": case.score,
                      "gaps_filled": "; ".join(filled[:3]) + (" ..." if len(filled) > 3 else ""),
-                     "shared_segment": "; ".join(shared_seg) or "-", "shared_markets": "; ".join(shared_mkt) or "-",
-                     "bonus": ", ".join(b for b, on in (("cross-cluster", case.cross_cluster),
-                                                        ("photonics x health", case.cross_sector)) if on) or "-",
-                     "markets": [c for c in mkt.columns if mkt.iat[i, mkt.columns.get_loc(c)] and mkt.iat[e, mkt.columns.get_loc(c)]]})
-    return pd.DataFrame(rows)
+                     "shared_segment": "; ".join(segment_names[c] for c in shared_seg) or "-",
+                     "shared_markets": "; ".join(market_names[c] for c in shared_mkt) or "-",
+                     "bonus": ", ".join(bonus) or "-", "markets": shared_mkt})
+    return pd.DataFrame(rows, columns=CASE_TABLE_COLUMNS)
 
 
-def screening_guide(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
-    """Per mission market (roadmap §2.6), the best chosen cases whose integrator and end-user both
-    target it, with the mission's lead cluster. One row per market and case."""
+def cases_by_mission(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
+    """Per mission market (roadmap §2.6, mission order), the best ``per_market`` chosen cases
+    (:func:`case_table`) whose integrator and end-user both target it, with the mission's lead
+    cluster. One row per market and case, a placeholder row for a market no case targets.
+    Columns ``mission``, ``market``, ``lead cluster``, ``case``, ``score``, ``why``."""
     missions = reference.missions().sort_values("mission")
     rows = []
     for mission in missions.itertuples():
-        here = cases[cases["markets"].map(lambda markets: mission.market in markets)].head(per_market)
+        targets = np.array([mission.market in markets for markets in cases["markets"]], dtype=bool)
+        here = cases[targets].head(per_market)
         if here.empty:
             rows.append({"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead,
                          "case": "no chosen case targets this market", "score": np.nan, "why": "-"})
@@ -621,205 +673,48 @@ def screening_guide(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def analyse_fit(data: Dataset, max_cases: int = 2, internal: bool = False, seed: int = 1, n_boot: int = 20,
-                k_range=K_RANGE, method: str = "kmeans", solver: str = "auto") -> FitAnalysis:
-    """The whole partnership-fit page from a validated data folder."""
+@dataclass(frozen=True)
+class PartnersAnalysis:
+    """Everything the partnership-fit page shows.
+
+    ``grouping``: :func:`fit_groups`; ``labels``: group per company after merging;
+    ``groups``: reviewer-facing group profiles (:func:`group_profiles`, no group under
+    ``MIN_GROUP`` companies); ``group_notes``: merges or suppressions made for that; ``map``:
+    :func:`group_map`; ``complementarity``: :func:`group_complementarity` of the merged groups;
+    ``candidates``: :func:`candidate_cases`; ``matching``: :func:`match_cases`; ``cases``: the
+    chosen business cases with reasons (:func:`case_table`); ``cases_by_mission``:
+    :func:`cases_by_mission`; ``max_cases``: cases a company may take part in at most;
+    ``internal``: whether company names are shown.
+    """
+
+    profiles: Profiles
+    grouping: Grouping
+    labels: np.ndarray
+    groups: pd.DataFrame
+    group_notes: list[str]
+    map: GroupMap
+    complementarity: pd.DataFrame
+    candidates: pd.DataFrame
+    matching: Matching
+    cases: pd.DataFrame
+    cases_by_mission: pd.DataFrame
+    max_cases: int
+    internal: bool
+
+
+def analyse_partners(data: Dataset, max_cases: int = 2, internal: bool = False, seed: int = 1,
+                     n_boot: int = 20, k_range=K_RANGE, method: str = "kmeans",
+                     solver: str = "auto") -> PartnersAnalysis:
+    """The whole partnership-fit page from a validated data folder: groups (:func:`fit_groups`,
+    then :func:`merge_small_groups`), map, complementarity, candidate and chosen business cases."""
     profiles = company_profiles(data)
     grouping = fit_groups(profiles, k_range, method, seed, n_boot)
-    z = embedding(profiles)
-    labels, notes = merge_small_groups(grouping.labels, z)
-    shown = np.random.default_rng(seed).choice(len(profiles), min(len(profiles), 3000), replace=False)
-    xy = PCA(n_components=2, random_state=seed).fit(z).transform(z[shown])
-    role = _primary_role(profiles)
+    labels, notes = merge_small_groups(grouping.labels, embedding(profiles))
     candidates = candidate_cases(profiles)
     matching = match_cases(candidates, len(profiles), max_cases, solver)
     cases = case_table(matching.cases, profiles, display_names(data, internal))
-    return FitAnalysis(
+    return PartnersAnalysis(
         profiles=profiles, grouping=grouping, labels=labels, groups=group_profiles(profiles, labels),
-        group_notes=notes, map=pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown], "role": role[shown]}),
+        group_notes=notes, map=group_map(profiles, labels, seed),
         complementarity=group_complementarity(profiles, labels), candidates=candidates, matching=matching,
-        cases=cases, guide=screening_guide(cases), max_cases=max_cases, internal=internal)
-
-
-# --- Charts and findings ---------------------------------------------------------------------------
-
-
-
-
-WEAK_SILHOUETTE = 0.25  # at or below: no substantial structure (Kaufman and Rousseeuw 1990)
-METHOD_NAMES = {"kmeans": "k-means", "agglomerative": "agglomerative"}
-METHOD_DISTANCES = {"kmeans": "Euclidean on the embedding", "agglomerative": "Gower distance"}
-ROLE_MARKERS = {"supplier": "o", "integrator": "s", "end_user": "^", "several roles": "D"}
-ROLE_NAMES = {"supplier": "technology supplier", "integrator": "system integrator", "end_user": "end-user",
-              "several roles": "several roles"}
-SUPPRESSED_COLOUR = "#9e9e9e"
-
-
-def _group_colour(group: int):
-    palette = [c for i, c in enumerate(sns.color_palette("colorblind")) if i != 7]  # 7 is grey
-    return SUPPRESSED_COLOUR if group < 0 else palette[group % len(palette)]
-
-
-def _lead_feature(description: str) -> str | None:
-    """The first feature of a group description such as "suppliers (60%), ...", without its share."""
-    match = re.match(r"(.+?) \(\d+%\)", str(description))
-    return match.group(1) if match else None
-
-
-def _chosen_silhouette(grouping: Grouping) -> float:
-    rows = grouping.silhouette
-    return float(rows.loc[(rows["method"] == grouping.method) & (rows["k"] == grouping.k), "silhouette"].iloc[0])
-
-
-def _structure(silhouette: float) -> str:
-    """Kaufman and Rousseeuw's (1990) reading of a mean silhouette."""
-    if silhouette <= WEAK_SILHOUETTE:
-        return (f"{WEAK_SILHOUETTE} or less, so there is no substantial structure: read the groups as a rough "
-                "sorting of the companies, not as distinct types")
-    if silhouette <= 0.5:
-        return "between 0.25 and 0.50: a weak to moderate structure that may be partly artificial"
-    if silhouette <= 0.7:
-        return "above 0.50: a reasonable structure"
-    return "above 0.70: a strong structure"
-
-
-def findings(analysis: FitAnalysis) -> str:
-    """The page's findings in a few sentences of Markdown, computed from the analysis."""
-    grouping = analysis.grouping
-    chosen = _chosen_silhouette(grouping)
-    other = next(name for name in METHODS if name != grouping.method)
-    n_groups = len(analysis.groups)
-    merged = f"; {len(analysis.group_notes)} small group(s) merged, so {n_groups} are shown" if analysis.group_notes else ""
-    lines = [
-        f"- The companies form **{grouping.k} fit groups** ({METHOD_NAMES[grouping.method]}, k chosen by the mean "
-        f"silhouette over k = {grouping.silhouette['k'].min()}-{grouping.silhouette['k'].max()}{merged}). "
-        f"The silhouette is **{chosen:.2f}**, {_structure(chosen)}.",
-        f"- Stability: the groups and re-fits on {len(grouping.stability)} subsamples of {SUBSAMPLE:.0%} agree with a mean "
-        f"adjusted Rand index of **{grouping.mean_stability:.2f}** (1: the same groups every time; 0: no more than "
-        f"chance). The {METHOD_NAMES[other]} method (its best k = {_best_k(grouping.silhouette, other)}) agrees "
-        f"with the chosen groups at ARI {grouping.agreement:.2f}"
-        + (", so the grouping depends on the method." if grouping.agreement < 0.5 else "."),
-    ]
-    chosen_cases = analysis.matching.cases
-    if chosen_cases.empty:
-        lines.append("- No business case could be formed: that needs a technology supplier whose uses fill a "
-                     "system integrator's gaps and an end-user sharing the integrator's segments or markets.")
-        return "\n".join(lines)
-    involved = pd.unique(chosen_cases[["supplier", "integrator", "end_user"]].to_numpy().ravel())
-    lines.append(
-        f"- **{len(chosen_cases)} business cases** are chosen from {len(analysis.candidates):,} candidate triples, "
-        f"each company in at most {analysis.max_cases}; they involve {len(involved)} of the "
-        f"{len(analysis.profiles)} companies. {chosen_cases['cross_sector'].mean():.0%} join photonics and "
-        f"health-technology clusters and {chosen_cases['cross_cluster'].mean():.0%} more than one cluster.")
-    matching = analysis.matching
-    if matching.solver == "milp":
-        gap = (matching.bound - matching.total) / matching.bound if matching.bound > 0 else 0.0
-        verdict = ("so the choice is optimal among the candidates" if gap < 1e-6
-                   else f"so the choice is within {gap:.1%} of the best possible")
-        lines.append(f"- The integer program (scipy milp, HiGHS) reaches a total score of {matching.total:.2f} "
-                     f"against an upper bound of {matching.bound:.2f}, {verdict}.")
-    else:
-        why = f"with more than {MILP_LIMIT:,} candidates " if len(analysis.candidates) > MILP_LIMIT else ""
-        lines.append(f"- The greedy solver was used {why}(best remaining triple first): total score "
-                     f"{matching.total:.2f}, with no bound on how far it is from the best.")
-    return "\n".join(lines)
-
-
-def _map_title(analysis: FitAnalysis) -> str:
-    groups = analysis.groups
-    if groups.empty:
-        return "No fit group is shown: too few companies to describe anonymously"
-    noun = "fit group" if len(groups) == 1 else "fit groups"
-    leads = [_lead_feature(d) for d in groups["description"]]
-    if not 2 <= len(groups) <= 3 or None in leads:
-        return f"{len(groups)} {noun} of companies"
-    leads = [f"from {lead}" if lead.endswith(" clusters") else lead for lead in leads]
-    parts = [f"mostly {lead} ({group})" for lead, group in zip(leads, groups["group"])]
-    return f"{len(groups)} {noun}: " + ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def plot_group_map(analysis: FitAnalysis, source: str) -> plt.Figure:
-    """The companies on the first two principal components of the embedding: colour = fit group,
-    marker = role; suppressed companies (label -1) in grey."""
-    frame = analysis.map
-    sizes = pd.Series(analysis.labels).value_counts()
-    variance = PCA(n_components=2).fit(embedding(analysis.profiles)).explained_variance_ratio_
-    fig, ax = plt.subplots(figsize=(9.5, 5.6))
-    groups = sorted(frame["group"].unique())
-    groups = [g for g in groups if g >= 0] + [g for g in groups if g < 0]
-    for group in groups:
-        for role, marker in ROLE_MARKERS.items():
-            rows = frame[(frame["group"] == group) & (frame["role"] == role)]
-            if len(rows):
-                ax.scatter(rows["x"], rows["y"], marker=marker, s=30, color=_group_colour(group), alpha=0.8,
-                           edgecolor="white", linewidth=0.4)
-    group_handles = [Line2D([], [], marker="o", ls="", color=_group_colour(g), markersize=7,
-                            label=(f"G{g + 1}" if g >= 0 else "suppressed") + f" ({sizes.get(g, 0):,} companies)")
-                     for g in groups]
-    role_handles = [Line2D([], [], marker=m, ls="", color="#555555", markersize=7, label=ROLE_NAMES[r])
-                    for r, m in ROLE_MARKERS.items() if (frame["role"] == r).any()]
-    header = Line2D([], [], ls="", marker="", label="marker: role")
-    ax.legend(handles=group_handles + [header] + role_handles, title="colour: fit group", loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), fontsize=8, title_fontsize=9, frameon=False, alignment="left")
-    ax.set_xlabel(f"first principal component of the company embedding ({variance[0]:.0%} of variance; no unit)")
-    ax.set_ylabel(f"second principal component ({variance[1]:.0%}; no unit)")
-    if len(frame) < len(analysis.profiles):
-        ax.text(0.01, 0.01, f"a random {len(frame):,} of {len(analysis.profiles):,} companies shown",
-                transform=ax.transAxes, fontsize=8, color="#555555")
-    ax.set_title(textwrap.fill(_map_title(analysis), 80))
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-def plot_silhouette(analysis: FitAnalysis, source: str) -> plt.Figure:
-    """Mean silhouette against k for both methods, the chosen (method, k) circled, 0.25 marked."""
-    grouping = analysis.grouping
-    silhouette = grouping.silhouette
-    palette = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(9, 4.4))
-    for i, method in enumerate(METHODS):
-        rows = silhouette[silhouette["method"] == method].sort_values("k")
-        ax.plot(rows["k"], rows["silhouette"], marker="o", color=palette[i],
-                label=f"{METHOD_NAMES[method]} ({METHOD_DISTANCES[method]})")
-    chosen = _chosen_silhouette(grouping)
-    ax.scatter([grouping.k], [chosen], s=220, facecolor="none", edgecolor="black", linewidth=1.5, zorder=5,
-               label=f"chosen: {METHOD_NAMES[grouping.method]}, k = {grouping.k}")
-    ax.axhline(WEAK_SILHOUETTE, color="#b00020", ls="--", lw=1)
-    ax.text(0.99, WEAK_SILHOUETTE, f"no substantial structure at {WEAK_SILHOUETTE} or below (Kaufman and Rousseeuw 1990)",
-            transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8, color="#b00020")
-    values = silhouette["silhouette"]
-    ax.set_ylim(min(0.0, values.min() - 0.05), max(WEAK_SILHOUETTE + 0.1, values.max() + 0.08))
-    ax.set_xticks(sorted(silhouette["k"].unique()))
-    ax.set_xlabel("number of groups k")
-    ax.set_ylabel("mean silhouette (-1 to 1)")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(f"k = {grouping.k} by {METHOD_NAMES[grouping.method]}: mean silhouette {chosen:.2f}"
-                 + (", no substantial structure" if chosen <= WEAK_SILHOUETTE else ""))
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-def plot_complementarity(analysis: FitAnalysis, source: str) -> plt.Figure:
-    """Mean supplier-integrator score between groups: suppliers of the row group filling the
-    gaps of integrators of the column group, 0-1."""
-    table = analysis.complementarity
-    values = table.stack().dropna()
-    rows, columns = table.shape
-    fig, ax = plt.subplots(figsize=(max(7.5, 1.1 * columns + 4), max(3.4, 0.6 * rows + 2.2)), layout="constrained")
-    if values.empty:
-        ax.set_axis_off()
-        ax.set_title("No group has both technology suppliers and system integrators to compare")
-    else:
-        sns.heatmap(table, vmin=0, vmax=1, cmap="YlGn", annot=True, fmt=".2f", linewidths=0.5, ax=ax,
-                    cbar_kws={"label": "supplier-integrator score (0-1)"}, annot_kws={"fontsize": 10})
-        ax.tick_params(axis="y", rotation=0)
-        ax.set_xlabel("integrator group (its system integrators)")
-        ax.set_ylabel("supplier group (its suppliers)")
-        (best_s, best_i), best = values.idxmax(), values.max()
-        spread = f" (all pairs {values.min():.2f}-{values.max():.2f})" if len(values) > 1 else ""
-        fig.suptitle(f"{best_s} suppliers fill the gaps of {best_i} integrators best: {best:.2f} of 1{spread}",
-                     x=0.01, ha="left", fontweight="bold", fontsize=12)
-    add_source(fig, source)
-    return fig
+        cases=cases, cases_by_mission=cases_by_mission(cases), max_cases=max_cases, internal=internal)

@@ -1,5 +1,6 @@
-"""Partnership fit: Gower distance by hand, clustering on published and planted data, matching
-against brute force, anonymity of group profiles, and located errors for bad inputs."""
+"""Partners (the partnership-fit page): Gower distance by hand, clustering on published and
+planted data, matching against brute force, anonymity of group profiles, and located errors for
+bad inputs."""
 
 import itertools
 from dataclasses import replace
@@ -13,18 +14,21 @@ from sklearn.datasets import load_wine
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from lasergo import fit, reference
-from lasergo.io import InputError, load_data
-from lasergo.reference import split_codes
+from lasergo.analysis import partners
+from lasergo.data import reference
+from lasergo.data.codes import split_codes
+from lasergo.data.dataset import load_data
+from lasergo.errors import InputError
 from tests.conftest import SAMPLE
 
 
-def profiles(numeric=None, categorical=None, multi=None) -> fit.Profiles:
+def profiles(numeric=None, categorical=None, multi=None) -> partners.Profiles:
     """Profiles from plain columns (dicts of lists) and code blocks (lists of 0/1 rows)."""
     blocks = {k: pd.DataFrame(np.asarray(v, dtype=bool)) for k, v in (multi or {}).items()}
-    sizes = [len(pd.DataFrame(x)) for x in (numeric, categorical) if x is not None] + [len(b) for b in blocks.values()]
+    sizes = ([len(pd.DataFrame(x)) for x in (numeric, categorical) if x is not None]
+             + [len(b) for b in blocks.values()])
     n = sizes[0]
-    return fit.Profiles(pd.Index(range(n)), pd.DataFrame(numeric, index=range(n)) if numeric is not None
+    return partners.Profiles(pd.Index(range(n)), pd.DataFrame(numeric, index=range(n)) if numeric is not None
                         else pd.DataFrame(index=range(n)),
                         pd.DataFrame(categorical, index=range(n)) if categorical is not None
                         else pd.DataFrame(index=range(n)), blocks)
@@ -38,7 +42,7 @@ def test_gower_on_a_hand_computed_example():
         categorical={"cluster": ["LITEK", "LITEK", "OV"]},
         multi={"uses": [[1, 1, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]]},
     )
-    d = fit.gower_distances(p)
+    d = partners.gower_distances(p)
     # pair (0, 1): size 10/20 = 0.5; trl missing for 1 (skipped); cluster same 0;
     # uses: common 1, union 3 -> 2/3. Mean over 3 features = (0.5 + 0 + 2/3) / 3.
     assert d[0, 1] == pytest.approx((0.5 + 0 + 2 / 3) / 3)
@@ -51,7 +55,7 @@ def test_gower_on_a_hand_computed_example():
 
 def test_gower_skips_code_lists_empty_for_both():
     p = profiles(numeric={"x": [0.0, 1.0]}, multi={"uses": [[0, 0], [0, 0]]})
-    assert fit.gower_distances(p)[0, 1] == pytest.approx(1.0)  # only x counts
+    assert partners.gower_distances(p)[0, 1] == pytest.approx(1.0)  # only x counts
 
 
 @settings(max_examples=30, deadline=None)
@@ -63,7 +67,7 @@ def test_gower_is_symmetric_zero_on_the_diagonal_and_within_0_1(seed, n):
     p = profiles(numeric={f"x{i}": numeric[:, i] for i in range(3)},
                  categorical={"c": rng.choice(["a", "b", "c"], n)},
                  multi={"m": rng.random((n, 6)) < 0.3})
-    d = fit.gower_distances(p)
+    d = partners.gower_distances(p)
     np.testing.assert_allclose(d, d.T)
     assert np.allclose(np.diag(d), 0)
     assert (d >= 0).all() and (d <= 1 + 1e-12).all()
@@ -73,12 +77,13 @@ def test_gower_is_symmetric_zero_on_the_diagonal_and_within_0_1(seed, n):
 
 def test_wine_cultivars_are_recovered():
     x, y = load_wine(return_X_y=True)
-    grouping = fit.fit_groups(fit.Profiles.from_numeric(pd.DataFrame(StandardScaler().fit_transform(x))), seed=1)
+    standardised = pd.DataFrame(StandardScaler().fit_transform(x))
+    grouping = partners.fit_groups(partners.Profiles.from_numeric(standardised), seed=1)
     assert grouping.k == 3
     assert adjusted_rand_score(y, grouping.labels) >= 0.85
 
 
-def planted(n_per_group=50, groups=4, seed=0) -> tuple[fit.Profiles, np.ndarray]:
+def planted(n_per_group=50, groups=4, seed=0) -> tuple[partners.Profiles, np.ndarray]:
     """Mixed profiles with ``groups`` planted groups: shifted numbers, a group's own category
     (mostly) and its own block of codes."""
     rng = np.random.default_rng(seed)
@@ -97,7 +102,7 @@ def planted(n_per_group=50, groups=4, seed=0) -> tuple[fit.Profiles, np.ndarray]
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_planted_groups_are_recovered_and_silhouette_picks_their_number(seed):
     p, truth = planted(seed=seed)
-    grouping = fit.fit_groups(p, seed=2, n_boot=5)  # the entry point: k-means on the embedding
+    grouping = partners.fit_groups(p, seed=2, n_boot=5)  # the entry point: k-means on the embedding
     assert grouping.k == 4
     assert adjusted_rand_score(truth, grouping.labels) >= 0.9
     assert grouping.mean_stability >= 0.9
@@ -107,7 +112,7 @@ def test_agglomerative_on_gower_finds_the_planted_number_of_groups():
     """The second method (average linkage on Gower) is the cross-check: it must find four groups
     that largely agree with the planted ones, with a lower bar than the entry point."""
     p, truth = planted()
-    grouping = fit.fit_groups(p, method="agglomerative", seed=2, n_boot=5)
+    grouping = partners.fit_groups(p, method="agglomerative", seed=2, n_boot=5)
     assert grouping.k == 4
     assert adjusted_rand_score(truth, grouping.labels) >= 0.8
     assert grouping.agreement >= 0.8  # with k-means' best groups
@@ -115,7 +120,7 @@ def test_agglomerative_on_gower_finds_the_planted_number_of_groups():
 
 def test_sampled_fit_labels_every_company_and_recovers_planted_groups():
     p, truth = planted(n_per_group=300, seed=4)
-    grouping = fit.fit_groups(p, method="agglomerative", seed=3, n_boot=3, sample_size=300)
+    grouping = partners.fit_groups(p, method="agglomerative", seed=3, n_boot=3, sample_size=300)
     assert len(grouping.labels) == len(truth) and len(grouping.sample) == 300
     assert adjusted_rand_score(truth, grouping.labels) >= 0.9
 
@@ -125,32 +130,33 @@ def test_sampled_fit_labels_every_company_and_recovers_planted_groups():
 def test_small_groups_are_merged_until_none_is_below_five():
     z = np.array([[0.0], [0.1], [0.2], [0.3], [0.4], [10.0], [10.1], [10.2], [10.3], [10.4], [5.0], [5.1]])
     labels = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2])
-    merged, notes = fit.merge_small_groups(labels, z)
-    assert pd.Series(merged).value_counts().min() >= fit.MIN_GROUP
+    merged, notes = partners.merge_small_groups(labels, z)
+    assert pd.Series(merged).value_counts().min() >= partners.MIN_GROUP
     assert len(np.unique(merged)) == 2 and len(notes) == 1
 
 
 def test_fewer_than_five_companies_are_suppressed():
-    merged, notes = fit.merge_small_groups(np.array([0, 0, 1]), np.zeros((3, 1)))
+    merged, notes = partners.merge_small_groups(np.array([0, 0, 1]), np.zeros((3, 1)))
     assert (merged == -1).all() and "suppressed" in notes[0]
 
 
 @pytest.fixture(scope="module")
-def sample_fit():
-    return load_data(SAMPLE), fit.analyse_fit(load_data(SAMPLE), n_boot=3)
+def sample_partners():
+    return load_data(SAMPLE), partners.analyse_partners(load_data(SAMPLE), n_boot=3)
 
 
-def test_reviewer_tables_never_describe_fewer_than_five_companies(sample_fit):
-    _, analysis = sample_fit
-    assert (analysis.groups["companies"] >= fit.MIN_GROUP).all()
-    assert pd.Series(analysis.labels).value_counts().min() >= fit.MIN_GROUP
+def test_reviewer_tables_never_describe_fewer_than_five_companies(sample_partners):
+    _, analysis = sample_partners
+    assert (analysis.groups["companies"] >= partners.MIN_GROUP).all()
+    assert pd.Series(analysis.labels).value_counts().min() >= partners.MIN_GROUP
 
 
-def test_cases_show_ids_unless_internal(sample_fit):
-    data, analysis = sample_fit
-    text = analysis.cases.to_csv() + analysis.guide.to_csv()
+def test_cases_show_ids_unless_internal(sample_partners):
+    data, analysis = sample_partners
+    text = analysis.cases.to_csv() + analysis.cases_by_mission.to_csv()
     assert not any(name in text for name in data.companies["name"])
-    internal = fit.case_table(analysis.matching.cases.head(3), analysis.profiles, fit.display_names(data, True))
+    internal = partners.case_table(analysis.matching.cases.head(3), analysis.profiles,
+                                   partners.display_names(data, True))
     assert internal["supplier"].str.contains("Synthetic SME").all()
 
 
@@ -162,7 +168,8 @@ def test_supplier_integrator_score_by_hand():
     p = profiles(categorical={"cluster": ["LITEK", "HTS"]},
                  multi={"technology_uses": [[0, 1, 0, 1], [1, 0, 0, 0]], "segments": [[0], [1]]})
     needed = np.array([[1], [1], [1], [0]], dtype=bool)  # uses x segments
-    gaps = (p.multi["segments"].to_numpy(int) @ needed.T.astype(int) > 0) & ~p.multi["technology_uses"].to_numpy(bool)
+    gaps = ((p.multi["segments"].to_numpy(int) @ needed.T.astype(int) > 0)
+            & ~p.multi["technology_uses"].to_numpy(bool))
     assert gaps[1].tolist() == [False, True, True, False]
     filled = (p.multi["technology_uses"].to_numpy(bool)[0] & gaps[1]).sum()
     assert 0.5 * (filled / 2 + filled / 2) == 0.5
@@ -189,19 +196,19 @@ def random_cases(rng, n_companies=7, n_cases=10) -> pd.DataFrame:
 @given(seed=st.integers(0, 100_000), max_cases=st.integers(1, 3))
 def test_integer_program_equals_brute_force_and_respects_max_cases(seed, max_cases):
     cases = random_cases(np.random.default_rng(seed))
-    matching = fit.match_cases(cases, 7, max_cases, solver="milp")
+    matching = partners.match_cases(cases, 7, max_cases, solver="milp")
     assert matching.total == pytest.approx(brute_force(cases, 7, max_cases), abs=1e-9)
     for solver in ("milp", "greedy"):
-        chosen = fit.match_cases(cases, 7, max_cases, solver=solver).cases
+        chosen = partners.match_cases(cases, 7, max_cases, solver=solver).cases
         load = np.bincount(chosen[["supplier", "integrator", "end_user"]].to_numpy().ravel(), minlength=7)
         assert load.max() <= max_cases
 
 
-def test_a_planted_perfect_triple_is_always_chosen(sample_fit):
+def test_a_planted_perfect_triple_is_always_chosen(sample_partners):
     """Three companies made for each other (a supplier offering exactly the uses an integrator
     lacks in its one segment, an end-user of the same segment and market, from three clusters
     and both sectors) score the maximum 1.2 and are chosen."""
-    data, _ = sample_fit
+    data, _ = sample_partners
     companies = data.companies.copy()
     uses = reference.technology_uses()
     optogenetics = uses.loc[uses["name"].str.contains("optogenetics"), "id"].iloc[0]
@@ -220,23 +227,25 @@ def test_a_planted_perfect_triple_is_always_chosen(sample_fit):
         planted_rows[column] = companies[column].median()
     planted_rows["target_group"], planted_rows["joined"] = "direct", companies["joined"].min()
     data = replace(data, companies=pd.concat([companies, planted_rows], ignore_index=True))
-    p = fit.company_profiles(data)
-    cases = fit.candidate_cases(p)
+    p = partners.company_profiles(data)
+    cases = partners.candidate_cases(p)
     ids = p.ids.to_numpy()
     trio = ids[cases[["supplier", "integrator", "end_user"]].to_numpy(int)]
-    chosen_ids = ids[fit.match_cases(cases, len(p), 2).cases[["supplier", "integrator", "end_user"]].to_numpy(int)]
+    chosen = partners.match_cases(cases, len(p), 2).cases
+    chosen_ids = ids[chosen[["supplier", "integrator", "end_user"]].to_numpy(int)]
     assert ["X1", "X2", "X3"] in trio.tolist()
     assert cases.loc[(trio == ["X1", "X2", "X3"]).all(1), "score"].iloc[0] == pytest.approx(1.2)
     assert ["X1", "X2", "X3"] in chosen_ids.tolist()
 
 
-def test_group_complementarity_is_the_mean_over_pairs(sample_fit):
-    _, analysis = sample_fit
+def test_group_complementarity_is_the_mean_over_pairs(sample_partners):
+    _, analysis = sample_partners
     p, labels = analysis.profiles, analysis.labels
     roles = p.multi["roles"]
     s = np.flatnonzero((labels == 0) & roles["supplier"].to_numpy())
     i = np.flatnonzero((labels == 1) & roles["integrator"].to_numpy())
-    assert analysis.complementarity.loc["G1", "G2"] == pytest.approx(fit.supplier_integrator_scores(p, s, i).mean())
+    pairs = partners.supplier_integrator_scores(p, s, i)
+    assert analysis.complementarity.loc["G1", "G2"] == pytest.approx(pairs.mean())
 
 
 # --- Bad inputs ---------------------------------------------------------------------------------

@@ -45,8 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lasergo import reference
-from lasergo.schemas import ROLES
+from lasergo.data import reference
+from lasergo.data.codes import ROLES, split_list
 
 TABLE_NAMES = ("companies", "products", "survey_waves", "kpi_ledger", "swot_judgements")
 
@@ -208,13 +208,13 @@ def _load_reference() -> _Reference:
     if missing:
         raise ValueError(f"unknown technology uses in TECHNOLOGY_PREFERENCES: {sorted(missing)}")
     segments = np.array(reference.THEMATIC_SEGMENT_IDS, dtype=object)
-    use_segments = reference.split_list(uses["segments"])
+    use_segments = split_list(uses["segments"])
     technology_segments = np.array([[s in codes for s in segments] for codes in use_segments])
     markets = reference.markets().query("kind == 'target'").sort_values("mission")
     missions = reference.missions().set_index("market").loc[markets["id"]]
     market_weights = np.ones((len(ids), len(markets)))
     for j, (lead, co, roadshow) in enumerate(zip(missions["lead"], missions["co_organiser"],
-                                                 reference.split_list(missions["roadshow_clusters"]))):
+                                                 split_list(missions["roadshow_clusters"]))):
         market_weights[:, j] += (MARKET_WEIGHTS["lead"] * (ids == lead)
                                  + MARKET_WEIGHTS["co_organiser"] * (ids == co)
                                  + MARKET_WEIGHTS["roadshow"] * np.isin(ids, roadshow))
@@ -549,7 +549,8 @@ def write_sample(spec: SampleSpec, out_dir: str | Path) -> Path:
                     "R&D share at entry, 10-15% growth a year); totals scale with companies / 120. "
                     "The SWOT judgements are illustrative: three invented experts, not real input.",
         }
-        (staging / "dataset.json").write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / "dataset.json").write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
         if out_dir.exists():
             out_dir.rename(backup)
         try:

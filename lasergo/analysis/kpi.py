@@ -8,42 +8,34 @@
   relative rise of the panel's mean export share, in percent (the roadmap says
   "increase in the percentage of the turnover from international activities" by
   20%; we read it as a relative rise of the share, and also show percentage points).
-- Forecasts to the target date come from :mod:`lasergo.forecast`; the probability
-  of reaching a target is the share of simulated paths that reach it.
+- Forecasts to the target date come from :mod:`lasergo.analysis.forecast`; the
+  probability of reaching a target is the share of simulated paths that reach it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lasergo import reference
-from lasergo.consistency import Funnel
-from lasergo.forecast import Choice, choose_forecast, horizon_to
-from lasergo.io import Dataset
-from lasergo.plots import add_source
+from lasergo.analysis.forecast import Choice, choose_forecast, horizon_to
+from lasergo.analysis.roadmap import Funnel
+from lasergo.data import reference
+from lasergo.data.dataset import Dataset
+from lasergo.errors import ParameterError
+from lasergo.quarter import quarter_end
 
 EVENT_KPIS = (1, 2, 3, 4, 7)
-SURVEY_KPIS = (5, 6)
 
 #: Traffic lights from the probability of reaching the target by the target date.
 ON_TRACK, AT_RISK = 0.8, 0.4
-LIGHTS = {"reached": "#1b7a3a", "on track": "#4caf50", "at risk": "#f0a500", "off track": "#b00020",
-          "too early": "#888888"}
 #: Yearly survey points needed before a survey KPI is forecast (the drift model's minimum).
 MIN_SURVEY_POINTS = 3
 
 #: Periods ahead scored at each origin of the back-tests: one quarter (or year), so that the few
 #: quarters of an action's ledger still give several origins.
 BACKTEST_HORIZON = 1
-
-#: "About" in the roadmap's arithmetic: within 10% of the stated figure.
-ABOUT_TOLERANCE = 0.10
-
-ROADMAP = "LASER-GO D5.1 (2017)"
 
 
 def traffic_light(probability: float, reached: bool) -> str:
@@ -84,7 +76,7 @@ def ledger_by_cluster(ledger: pd.DataFrame) -> pd.DataFrame:
     """Verified totals per event KPI (rows) and cluster (columns), with a total column."""
     verified = ledger[is_verified(ledger) & ledger["kpi"].isin(EVENT_KPIS)]
     table = verified.pivot_table(index="kpi", columns="cluster", values="value", aggfunc="sum", fill_value=0)
-    table = table.reindex(index=list(EVENT_KPIS), columns=list(reference.clusters()["id"]), fill_value=0)
+    table = table.reindex(index=list(EVENT_KPIS), columns=list(reference.CLUSTER_IDS), fill_value=0)
     table["total"] = table.sum(axis=1)
     return table
 
@@ -109,7 +101,8 @@ def export_share_changes(companies: pd.DataFrame, waves: pd.DataFrame) -> pd.Dat
     answered = waves.dropna(subset=["export_share_pct"]).sort_values(["company", "wave_date"])
     first = answered.groupby("company").first()
     last = answered.groupby("company").last()
-    table = companies[["id", "cluster", "target_group"]].rename(columns={"id": "company"}).set_index("company")
+    table = (companies[["id", "cluster", "target_group"]].rename(columns={"id": "company"})
+             .set_index("company"))
     table["first_date"] = first["wave_date"]
     table["first_share"] = first["export_share_pct"]
     table["latest_date"] = last["wave_date"]
@@ -148,12 +141,15 @@ def survey_kpis(changes: pd.DataFrame, group: str = "all") -> SurveyKpis:
 
     def relative(frame: pd.DataFrame) -> float:
         base = frame["first_share"].mean()
-        return float(100 * (frame["latest_share"].mean() / base - 1)) if len(frame) and base > 0 else float("nan")
+        if not len(frame) or not base > 0:
+            return float("nan")
+        return float(100 * (frame["latest_share"].mean() / base - 1))
 
     return SurveyKpis(
         group=group, smes=len(rows), compared=len(compared), missing=len(rows) - len(compared),
         risen=len(risers), risen_share=len(risers) / len(compared) if len(compared) else float("nan"),
-        mean_first_pct=float(compared["first_share"].mean()), mean_latest_pct=float(compared["latest_share"].mean()),
+        mean_first_pct=float(compared["first_share"].mean()),
+        mean_latest_pct=float(compared["latest_share"].mean()),
         rise_pp=float(compared["rise_pp"].mean()), relative_rise_pct=relative(compared),
         risers_relative_rise_pct=relative(risers))
 
@@ -175,7 +171,8 @@ def survey_kpi_history(data: Dataset) -> pd.DataFrame:
     for date in dates:
         known = data.survey_waves[data.survey_waves["wave_date"] <= date]
         result = survey_kpis(export_share_changes(data.companies, known))
-        rows.append({"date": pd.Timestamp(date), "kpi5": float(result.risen), "kpi6": result.relative_rise_pct})
+        rows.append({"date": pd.Timestamp(date), "kpi5": float(result.risen),
+                     "kpi6": result.relative_rise_pct})
     history = pd.DataFrame(rows, columns=["date", "kpi5", "kpi6"]).set_index("date")
     month = history.index[-1].strftime("%b").upper() if len(history) else "DEC"
     history.index = pd.PeriodIndex(history.index, freq=f"Y-{month}")  # years ending at the wave month
@@ -192,9 +189,12 @@ def waves_until(series: pd.Series, target_date: pd.Timestamp) -> int:
 
 # --- The roadmap's funnel --------------------------------------------------------------------
 
-def is_about(value: float, stated: float) -> bool:
-    """The roadmap's "about": within ABOUT_TOLERANCE (10%) of the stated figure."""
-    return abs(value - stated) <= ABOUT_TOLERANCE * abs(stated)
+def elapsed_share(quarter: pd.Period, action_start: str | pd.Timestamp,
+                  target_date: str | pd.Timestamp) -> float:
+    """Share of the action (``action_start`` to ``target_date``) passed at the end of ``quarter``,
+    clipped to 0-1: the time elapsed over the action's whole length."""
+    start, end = pd.Timestamp(action_start), pd.Timestamp(target_date)
+    return min(1.0, max(0.0, (quarter_end(quarter) - start) / (end - start)))
 
 
 def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataFrame:
@@ -231,7 +231,12 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
 
 @dataclass
 class KpiForecast:
-    """One KPI's actual, forecast at the target date and probability of reaching the target."""
+    """One KPI's actual, forecast at the target date and probability of reaching the target.
+
+    ``history`` is the series forecast: verified counts per quarter (KPIs 1-4, 7) or the KPI at
+    each yearly survey wave (KPIs 5, 6). ``choice`` is None only for a survey KPI with fewer than
+    MIN_SURVEY_POINTS values in its history; its probability is then NaN and its light 'too early'.
+    """
 
     kpi: int
     description: str
@@ -239,6 +244,7 @@ class KpiForecast:
     unit: str
     actual: float
     unverified: float  # ledger entries without evidence (NaN for the survey KPIs 5 and 6)
+    history: pd.Series
     choice: Choice | None  # None: too little history to forecast
     cumulative: bool  # counts add up; survey KPIs are levels
     probability: float
@@ -261,11 +267,18 @@ class KpiReport:
     quarter: pd.Period
     target_date: pd.Timestamp
     forecasts: list[KpiForecast]
-    ledger_history: dict[int, pd.Series]
-    survey_history: pd.DataFrame
+
+    def on_track(self) -> int:
+        """KPIs that have reached their target or are on track to reach it."""
+        return sum(f.light in ("reached", "on track") for f in self.forecasts)
 
     def status_table(self) -> pd.DataFrame:
-        """One row per KPI: actual, unverified, forecast with 80% interval, P(target), light."""
+        """One row per KPI.
+
+        Columns: kpi, description, target, unit, actual (verified), unverified, forecast,
+        forecast_low, forecast_high (mean and 80% interval at the target date), p_target
+        (probability of reaching the target), status (traffic light), model (the chosen method).
+        """
         rows = []
         for f in self.forecasts:
             at = f.at_target()
@@ -297,38 +310,60 @@ class KpiReport:
 
 def kpi_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestamp,
                action_start: str | pd.Timestamp, n_paths: int = 5000, seed: int = 1) -> KpiReport:
-    """Status, forecasts and probabilities of every KPI as of the end of ``quarter``."""
+    """Status, forecasts and probabilities of every KPI as of the end of ``quarter``.
+
+    ParameterError when the action starts after ``quarter`` or the target date falls in or
+    before it (there is then no history or no future to forecast).
+    """
     target_date = pd.Timestamp(target_date)
+    start = pd.Period(pd.Timestamp(action_start), freq="Q")
+    if start > quarter:
+        raise ParameterError(f"the action starts in {start}, after the report quarter {quarter}")
+    if pd.Period(target_date, freq="Q") <= quarter:
+        raise ParameterError(f"the target date {target_date:%Y-%m-%d} falls in or before the report "
+                             f"quarter {quarter}: there is nothing left to forecast")
     targets = reference.kpi_targets().set_index("kpi")
     totals = ledger_totals(data.kpi_ledger).set_index("kpi")
-    start = pd.Period(pd.Timestamp(action_start), freq="Q")
-    forecasts, histories = [], {}
+    forecasts = []
     for kpi in EVENT_KPIS:
         series = quarterly_counts(data.kpi_ledger, kpi, start, quarter)
-        histories[kpi] = series
         horizon = horizon_to(series, target_date)
-        choice = choose_forecast(series, kind="count", horizon=horizon, n_paths=n_paths, seed=seed + kpi,
+        chosen = choose_forecast(series, kind="count", horizon=horizon, n_paths=n_paths, seed=seed + kpi,
                                  backtest_horizon=BACKTEST_HORIZON)
         actual = float(totals.loc[kpi, "verified"])
         target = float(targets.loc[kpi, "target"])
-        probability = choice.forecast.probability_at_least(target, start=actual, cumulative=True)
+        probability = chosen.forecast.probability_at_least(target, start=actual, cumulative=True)
         forecasts.append(KpiForecast(kpi, targets.loc[kpi, "description"], target, targets.loc[kpi, "unit"],
-                                     actual, float(totals.loc[kpi, "unverified"]), choice, True, probability,
-                                     traffic_light(probability, actual >= target)))
+                                     actual, float(totals.loc[kpi, "unverified"]), series, chosen, True,
+                                     probability, traffic_light(probability, actual >= target)))
     survey = survey_kpi_history(data)
     for kpi, column in ((5, "kpi5"), (6, "kpi6")):
         series = survey[column].dropna()
         actual = float(series.iloc[-1]) if len(series) else 0.0
         target = float(targets.loc[kpi, "target"])
-        choice, probability = None, float("nan")
+        choice: Choice | None = None
+        probability = float("nan")
         if len(series) >= MIN_SURVEY_POINTS:
             choice = choose_forecast(series, kind="level", horizon=waves_until(series, target_date),
                                      n_paths=n_paths, seed=seed + kpi, backtest_horizon=BACKTEST_HORIZON)
             probability = choice.forecast.probability_at_least(target, cumulative=False)
         forecasts.append(KpiForecast(kpi, targets.loc[kpi, "description"], target, targets.loc[kpi, "unit"],
-                                     actual, float("nan"), choice, False, probability, traffic_light(probability, actual >= target)))
+                                     actual, float("nan"), series, choice, False, probability,
+                                     traffic_light(probability, actual >= target)))
     forecasts.sort(key=lambda f: f.kpi)
-    return KpiReport(quarter, target_date, forecasts, histories, survey)
+    return KpiReport(quarter, target_date, forecasts)
+
+
+def previous_quarter_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestamp,
+                            action_start: str | pd.Timestamp, n_paths: int = 5000,
+                            seed: int = 1) -> KpiReport | None:
+    """:func:`kpi_report` for the quarter before ``quarter`` on the data as known at its end;
+    None when ``quarter`` is the action's first."""
+    previous = quarter - 1
+    if previous < pd.Period(pd.Timestamp(action_start), freq="Q"):
+        return None
+    return kpi_report(data.cut(quarter_end(previous)), previous, target_date, action_start,
+                      n_paths=n_paths, seed=seed)
 
 
 def quarter_deltas(now: KpiReport, before: KpiReport) -> pd.DataFrame:
@@ -342,62 +377,3 @@ def quarter_deltas(now: KpiReport, before: KpiReport) -> pd.DataFrame:
         "status_before": b["status"], "status_now": a["status"],
     })
     return table.reset_index()
-
-
-def risk_summary(report: KpiReport) -> str:
-    """Two or three generated sentences on the KPIs most at risk, for the page's summary."""
-    at_risk = report.most_at_risk()
-    if not at_risk:
-        return "Every KPI has reached its target."
-    parts = []
-    for f in at_risk:
-        at = f.at_target()
-        description = f.description[0].lower() + f.description[1:]
-        parts.append(f"KPI {f.kpi} ({description}): {f.actual:,.0f} so far against a target of "
-                     f"{f.target:,.0f}; forecast {at['mean']:,.0f} (80% interval {at['lower']:,.0f}-"
-                     f"{at['upper']:,.0f}) by {report.target_date:%Y-%m-%d}, a {f.probability:.0%} chance "
-                     f"of reaching it ({f.light}).")
-    return "The KPIs least likely to reach their targets: " + " ".join(parts)
-
-
-def plot_fan_charts(report: KpiReport, synthetic: bool) -> plt.Figure:
-    """One small fan chart per KPI: history, forecast median and 80% band, target line and date."""
-    n = len(report.forecasts)
-    cols = 4
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 3.2 * rows), squeeze=False)
-    on_track = sum(f.light in ("reached", "on track") for f in report.forecasts)
-    open_kpis = sum(f.light != "too early" for f in report.forecasts)
-    for ax, f in zip(axes.flat, report.forecasts):
-        if f.choice is None:
-            ax.text(0.5, 0.5, f"KPI {f.kpi}: {f.actual:,.0f} so far\ntoo few survey waves to forecast",
-                    ha="center", va="center", transform=ax.transAxes, fontsize=9)
-            ax.set_title(f"KPI {f.kpi}: too early", fontsize=10, loc="left")
-            continue
-        history = f.choice.forecast.history
-        observed = history.cumsum() if f.cumulative else history
-        x_hist = observed.index.to_timestamp(how="end")
-        frame = (f.choice.forecast.cumulative(start=f.actual) if f.cumulative else f.choice.forecast.frame())
-        last = pd.DataFrame({"mean": observed.iloc[-1], "lower": observed.iloc[-1], "upper": observed.iloc[-1]},
-                            index=observed.index[-1:])
-        frame = pd.concat([last, frame])  # the fan opens at the last observation
-        x_future = frame.index.to_timestamp(how="end")
-        ax.plot(x_hist, observed.to_numpy(), color="#333333", lw=1.8, label="observed")
-        ax.fill_between(x_future, frame["lower"], frame["upper"], color=LIGHTS[f.light], alpha=0.25,
-                        label="80% interval")
-        ax.plot(x_future, frame["mean"], color=LIGHTS[f.light], lw=1.8, ls="--", label="forecast")
-        ax.axhline(f.target, color="#555555", lw=1, ls=":")
-        ax.axvline(report.target_date, color="#999999", lw=0.8)
-        ax.set_title(f"KPI {f.kpi}: {f.light}, P = {f.probability:.0%}", fontsize=10, loc="left")
-        ax.set_ylabel("cumulative count" if f.cumulative else ("SMEs" if f.kpi == 5 else "percent"))
-        ax.tick_params(axis="x", labelsize=8, rotation=30)
-        ax.text(0.02, 0.92, f"target {f.target:,.0f}", transform=ax.transAxes, fontsize=8, color="#555555")
-    for ax in list(axes.flat)[n:]:
-        ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{on_track} of {open_kpis} KPIs with a forecast have reached or are on track to reach their target by "
-                 f"{report.target_date:%Y-%m-%d}", x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout()
-    add_source(fig, f"KPI ledger and survey waves{' (synthetic sample data)' if synthetic else ''}; "
-                    f"targets {ROADMAP} §2.4; forecasts lasergo.forecast, seeded")
-    return fig

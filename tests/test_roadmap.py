@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from lasergo import consistency, reference
-from lasergo.consistency import nuts_problems, roadmap_consistency
+from lasergo.analysis import roadmap
+from lasergo.analysis.roadmap import nuts_problems, roadmap_consistency
+from lasergo.data import reference
 
 FLAGGED = {"photonics_smes", "health_tech_smes", "health_tech_rtos", "all_smes", "all_rtos",
            "vna_companies_per_cluster", "kpi6_turnover_rise", "ties_as_cluster_pairs",
@@ -17,7 +18,7 @@ def checks() -> pd.DataFrame:
 
 
 def test_columns_and_one_row_per_check(checks):
-    assert list(roadmap_consistency().columns) == list(consistency.COLUMNS)
+    assert list(roadmap_consistency().columns) == list(roadmap.COLUMNS)
     assert checks.index.is_unique
     assert checks["consistent"].dtype == bool
     assert checks["source"].str.startswith("LASER-GO D5.1 (2017) §").all()

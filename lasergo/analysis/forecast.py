@@ -48,7 +48,8 @@ class Forecast:
 
     def __post_init__(self):
         if self.paths.ndim != 2 or self.paths.shape[1] != len(self.index):
-            raise ValueError(f"paths of shape {self.paths.shape} do not match {len(self.index)} future periods")
+            raise ValueError(f"paths of shape {self.paths.shape} do not match "
+                             f"{len(self.index)} future periods")
 
     def frame(self, level: float = 0.8) -> pd.DataFrame:
         """Mean and central ``level`` interval (quantiles of the paths) for each future period."""
@@ -178,7 +179,8 @@ def forecast_counts(series: pd.Series, horizon: int, n_paths: int = 5000, seed: 
                         rng.poisson(rate[:, None], (n_paths, horizon)).astype(float), index)
     ones = np.ones((n, 1))
     with warnings.catch_warnings():
-        # The GLM calls an exact fit (a constant series) perfect separation; with one intercept it is harmless.
+        # The GLM calls an exact fit (a constant series) perfect separation; with one intercept it is
+        # harmless.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         poisson = sm.GLM(y, ones, family=sm.families.Poisson()).fit()
     negbin = sm.NegativeBinomial(y, ones).fit(disp=0) if y.var() > y.mean() else None
@@ -218,7 +220,8 @@ def forecast_level(series: pd.Series, horizon: int, n_paths: int = 5000, seed: i
             for name, (trend, damped) in candidates.items()}
     name = min((name for name in fits if np.isfinite(fits[name].aicc)), key=lambda name: fits[name].aicc)
     fit = fits[name]
-    errors = np.random.default_rng(seed).normal(0, _residual_sd(fit.resid, len(fit.params)), (horizon, n_paths))
+    sd = _residual_sd(fit.resid, len(fit.params))
+    errors = np.random.default_rng(seed).normal(0, sd, (horizon, n_paths))
     simulated = fit.simulate(horizon, anchor="end", repetitions=n_paths, random_errors=errors)
     return Forecast(name, series, np.reshape(simulated, (horizon, n_paths)).T, index)
 
@@ -244,7 +247,8 @@ def naive(series: pd.Series, horizon: int, n_paths: int = 5000, seed: int = 1) -
     return Forecast("naive", series, y[-1] + np.cumsum(steps, axis=1), index)
 
 
-def seasonal_naive(series: pd.Series, horizon: int, season: int, n_paths: int = 5000, seed: int = 1) -> Forecast:
+def seasonal_naive(series: pd.Series, horizon: int, season: int, n_paths: int = 5000,
+                   seed: int = 1) -> Forecast:
     """Seasonal naive: the value one season back, plus Gaussian residuals per season (FPP3 §5.2, §5.5)."""
     index = _future(series.index, horizon)
     y = _benchmark_values(series, season + 1, "seasonal naive")
@@ -270,7 +274,8 @@ def drift(series: pd.Series, horizon: int, n_paths: int = 5000, seed: int = 1) -
     rng = np.random.default_rng(seed)
     slopes = rng.normal(slope, sd / np.sqrt(len(y) - 1), (n_paths, 1))
     steps = rng.normal(0, sd, (n_paths, horizon))
-    return Forecast("drift", series, y[-1] + slopes * np.arange(1, horizon + 1) + np.cumsum(steps, axis=1), index)
+    paths = y[-1] + slopes * np.arange(1, horizon + 1) + np.cumsum(steps, axis=1)
+    return Forecast("drift", series, paths, index)
 
 
 def _mase_scale(train: np.ndarray, season: int) -> float:
@@ -307,7 +312,8 @@ def backtest(series: pd.Series, methods: dict[str, Method], horizon: int,
     """
     if min_train < 2 or len(series) < min_train + horizon:
         raise ValueError(f"a back-test needs min_train >= 2 and at least min_train + horizon = "
-                         f"{min_train + horizon} periods, got min_train {min_train} and {len(series)} periods")
+                         f"{min_train + horizon} periods, got min_train {min_train} and "
+                         f"{len(series)} periods")
     values = _values(series)
     origins = [k for k in range(min_train, len(series) - horizon + 1) if _mase_scale(values[:k], 1) > 0]
     if not origins:
@@ -351,18 +357,20 @@ def choose_forecast(series: pd.Series, kind: str, horizon: int, n_paths: int = 5
         raise ValueError(f"kind must be 'count' or 'level', got {kind!r}")
     model_name, model_method = models[kind]
     min_train = max(MIN_ETS_PERIODS, 2 * season) if min_train is None else min_train
-    methods = {model_name: partial(model_method, n_paths=n_paths, seed=seed),
+    methods: dict[str, Method] = {model_name: partial(model_method, n_paths=n_paths, seed=seed),
                "naive": partial(naive, n_paths=n_paths, seed=seed)}
     if season > 1 and min_train >= 2 * season:
         methods["seasonal naive"] = partial(seasonal_naive, season=season, n_paths=n_paths, seed=seed)
     if kind == "count":
-        methods.update({name: _at_least_zero(method) for name, method in methods.items() if name != model_name})
+        methods.update({name: _at_least_zero(method) for name, method in methods.items()
+                        if name != model_name})
     model = methods[model_name](series, horizon)
     n = len(series)
     scored = horizon if backtest_horizon is None else backtest_horizon
     too_short = n < min_train + scored
     if too_short or _mase_scale(_values(series)[:n - scored], 1) == 0:
-        reason = (f"only {n} periods (a back-test needs min_train + horizon = {min_train + scored})" if too_short
+        reason = (f"only {n} periods (a back-test needs min_train + horizon = {min_train + scored})"
+                  if too_short
                   else f"the first {n - scored} periods are constant, so MASE is undefined")
         return Choice(model, pd.DataFrame(columns=BACKTEST_COLUMNS), model_name, False,
                       f"The {model.model} forecast is used, not back-tested: {reason}.")
@@ -376,7 +384,8 @@ def choose_forecast(series: pd.Series, kind: str, horizon: int, n_paths: int = 5
                 f"{others}; {origins} origins) and is used.")
         forecast = model
     else:
-        note = (f"The {model.model} forecast did not beat the {chosen} forecast (MASE {scores[model_name]:.2f} "
+        note = (f"The {model.model} forecast did not beat the {chosen} forecast "
+                f"(MASE {scores[model_name]:.2f} "
                 f"vs {scores[chosen]:.2f}, {origins} origins) and was replaced by it.")
         forecast = methods[chosen](series, horizon)
     return Choice(forecast, table, chosen, bool(scores[model_name] < scores["naive"]), note)

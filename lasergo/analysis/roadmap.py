@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lasergo import reference
+from lasergo.data import reference
+from lasergo.data.codes import split_codes
 
 COLUMNS = ("check", "stated", "computed", "consistent", "explanation", "source")
 
@@ -180,7 +181,8 @@ class Funnel:
 
     @property
     def rd_investment_eur_m(self) -> float:
-        return self.agreements * self.investing_share * self.investment_per_agreement_eur_m * self.cofunding_factor
+        return (self.agreements * self.investing_share * self.investment_per_agreement_eur_m
+                * self.cofunding_factor)
 
     @property
     def rising_smes(self) -> float:
@@ -190,7 +192,8 @@ class Funnel:
 def _funnel_checks(funnel: pd.DataFrame, cluster_table: pd.DataFrame) -> list[dict]:
     value = funnel["value"]
     clusters, per_cluster = len(cluster_table), int(value["direct_smes_per_cluster"])
-    direct, indirect, target = int(value["direct_smes"]), int(value["indirect_smes"]), int(value["target_smes"])
+    direct, indirect = int(value["direct_smes"]), int(value["indirect_smes"])
+    target = int(value["target_smes"])
     roadmap = Funnel.from_reference()
     direct_rate, indirect_rate = roadmap.direct_conversion, roadmap.indirect_conversion
     direct_deals, indirect_deals = direct * direct_rate, indirect * indirect_rate
@@ -229,7 +232,8 @@ def _funnel_checks(funnel: pd.DataFrame, cluster_table: pd.DataFrame) -> list[di
              low <= stated_rd <= high,
              f"Half of {agreements} agreements is {_num(investing)}; at EUR {_num(per_deal)} m each, doubled "
              f"by matching co-funding, that is EUR {_num(exact)} m, or EUR {_num(low)} m rounded down to "
-             f"{math.floor(investing)} agreements and EUR {_num(high)} m rounded up to {math.ceil(investing)} "
+             f"{math.floor(investing)} agreements and EUR {_num(high)} m rounded up to "
+             f"{math.ceil(investing)} "
              f"('at least half'), so the stated EUR {_num(stated_rd)} m is {stated_reading}.",
              [source["rd_investment_stated_eur_m"]]),
         _row("agreement_versions", str(versions),
@@ -259,7 +263,8 @@ def nuts_problems(codes: list[str], country: str, region_codes: list[str]) -> di
         if not match:
             found.append("is not a NUTS code (2-letter country prefix and 1 to 3 characters)")
         elif match.group(1) != expected:
-            found.append(f"has the prefix {match.group(1)} ({country_of.get(match.group(1), 'another country')}) "
+            prefix = match.group(1)
+            found.append(f"has the prefix {prefix} ({country_of.get(prefix, 'another country')}) "
                          f"instead of {expected} ({country})")
         if match and level1 and len(code) < NUTS3_LENGTH:
             hint = ""
@@ -276,8 +281,8 @@ def nuts_problems(codes: list[str], country: str, region_codes: list[str]) -> di
 def _nuts_checks(clusters: pd.DataFrame) -> list[dict]:
     rows = []
     for _, cluster in clusters.iterrows():
-        codes = reference.split_codes(cluster["nuts_codes"])
-        regions = reference.split_codes(cluster["region_nuts"])
+        codes = split_codes(cluster["nuts_codes"])
+        regions = split_codes(cluster["region_nuts"])
         problems = nuts_problems(codes, cluster["country"], regions)
         if problems:
             computed = "; ".join(f"{code} {' and '.join(found)}" for code, found in problems.items())

@@ -7,54 +7,24 @@ collects for the quarter index and the manifest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown, display
+from pandas.io.formats.style import Styler
 
-from lasergo.io import Dataset, load_data
+from lasergo.data.dataset import Dataset, load_data
+from lasergo.quarter import quarter_end, report_quarter
 
 HEADLINE_MIME = "application/vnd.lasergo.headline+json"
-
-
-def parse_quarter(text: str) -> pd.Period:
-    """A quarter such as ``2026Q4`` (also ``2026-Q4``, ``2026q4``); ValueError otherwise."""
-    cleaned = str(text).strip().upper().replace("-", "")
-    try:
-        if len(cleaned) != 6 or cleaned[4] != "Q":
-            raise ValueError
-        return pd.Period(cleaned, freq="Q")
-    except ValueError:
-        raise ValueError(f"not a quarter: {text!r} (expected e.g. 2026Q4)") from None
-
-
-def quarter_of(date: pd.Timestamp) -> pd.Period:
-    return pd.Period(date, freq="Q")
-
-
-def quarter_end(quarter: pd.Period) -> pd.Timestamp:
-    """The last moment of the quarter; data dated up to it belong to the quarter's report."""
-    return quarter.end_time
-
-
-def report_quarter(dataset: Dataset, quarter: str | None) -> pd.Period:
-    """``quarter`` parsed, or by default the quarter of the newest dated record in the data.
-
-    ValueError for a malformed quarter or, without one, for data with no dated record.
-    """
-    if quarter:
-        return parse_quarter(quarter)
-    latest = dataset.latest_date()
-    if latest is None:
-        raise ValueError(f"{dataset.directory} has no dated records; give the quarter (e.g. 2026Q3)")
-    return quarter_of(latest)
 
 
 def load_quarter(data_dir: str | Path, quarter: str | None) -> tuple[Dataset, pd.Period]:
     """The validated data as known at the end of ``quarter`` (default: the newest in the data)."""
     dataset = load_data(data_dir)
-    period = report_quarter(dataset, quarter)
+    period = report_quarter(quarter, dataset.latest_date(), str(dataset.directory))
     return dataset.cut(quarter_end(period)), period
 
 
@@ -84,7 +54,7 @@ def headline(label: str, value: float | int | str, unit: str = "", source: str =
     return item
 
 
-def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None):
+def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Styler:
     """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-'."""
     text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     numeric = {c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else "{:,.1f}"
@@ -108,3 +78,17 @@ def data_banner(dataset: Dataset, quarter: pd.Period) -> None:
             f"Data as of the end of {quarter}: {counts}."))
     else:
         display(Markdown(f"> Data folder `{dataset.directory.name}` as of the end of {quarter}: {counts}."))
+
+
+FLAG_STYLE = "color: #b00020; font-weight: bold"
+
+
+def flag_cells(table: Styler, test: Callable[[object], bool], subset: list[str]) -> Styler:
+    """Red bold text in the cells of ``subset`` whose value passes ``test`` (a failed check)."""
+    return table.map(lambda value: FLAG_STYLE if test(value) else "", subset=subset)
+
+
+def flag_rows(table: Styler, rows: pd.Series, subset: list[str]) -> Styler:
+    """Red bold text in the ``subset`` columns of the rows where ``rows`` is true (an assumption)."""
+    marked = rows.to_numpy()
+    return table.apply(lambda column: [FLAG_STYLE if m else "" for m in marked], subset=subset)

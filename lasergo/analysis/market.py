@@ -1,0 +1,380 @@
+"""Market segment estimation: the roadmap's three steps with Monte Carlo uncertainty.
+
+The New Product Analysis of the roadmap (LASER-GO D5.1 (2017) §2.2) values the
+market in three steps; for each target market m and thematic segment s, in EUR
+million of the report year Y:
+
+1. segment value      V(m, s) = sum over the markets b that make up m of
+                      regional_share(m, b) x size(b) / rate(b) x (1 + growth(b))^(Y - year(b))
+                      x segment_share(s)
+2. photonics value    P(m, s) = V(m, s) x photonics_share(s)
+3. partnership sales  S(m, s) = P(m, s) x addressable(m, s) x attainable_share(s)
+
+``size(b)`` is the newest published medical-device figure of market b
+(``market_figures``) or, where none exists, a ``market_size`` assumption;
+``rate`` is the euro rate of the figure's year (``currency_rates``).
+``addressable(m, s)`` comes from the data: the share of the segment's technology
+uses that products of TRL >= ``min_trl`` of companies targeting m cover.
+Every other factor is a range (low, mode, high) drawn from a Beta-PERT
+(Vose 2008, ch. 9) or triangular distribution; each row of the assumption table
+is one random input shared by every market and segment it applies to.
+
+The screening guide ranks the clusters of each market and segment by their
+market-partnership fit (:mod:`lasergo.analysis.market_fit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from lasergo.analysis.market_fit import fit_scores
+from lasergo.data import reference
+from lasergo.data.codes import split_codes
+from lasergo.data.dataset import Dataset
+from lasergo.data.market_inputs import PERCENT, MarketTables, market_tables, resolve_inputs
+from lasergo.data.reference import MARKET_PARAMETERS, segment_uses
+from lasergo.errors import ParameterError
+
+STAGES = ("segment_value", "photonics_value", "partnership_sales")
+
+
+@dataclass(frozen=True)
+class MarketModel:
+    """Everything the Monte Carlo needs, resolved from the tables for one report year.
+
+    ``inputs``: one row per random input, columns ``input`` (label), ``parameter``, ``market``,
+    ``of_market``, ``segment``, ``low``, ``mode``, ``high`` (unit of the parameter: percent, or
+    million of ``currency`` for sizes), ``distribution``, ``kind`` (published, assumption,
+    definition), ``source``, ``note``, ``year``, ``currency``, ``per_eur``, ``rate_source``.
+    ``parts``: one row per (market, of_market) part of a target market, with the input positions
+    of its share, size and growth, ``years`` of growth and the euro ``per_eur`` rate.
+    ``segment_input`` etc.: input positions per (market, segment), shape (markets, segments).
+    ``addressable``: fraction 0-1 per (market, segment), from the data.
+    """
+
+    report_year: int
+    markets: tuple[str, ...]
+    segments: tuple[str, ...]
+    inputs: pd.DataFrame
+    parts: pd.DataFrame
+    segment_input: np.ndarray
+    photonics_input: np.ndarray
+    attainable_input: np.ndarray
+    addressable: np.ndarray
+
+    @property
+    def modes(self) -> np.ndarray:
+        return self.inputs["mode"].to_numpy(float)
+
+
+def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_trl: int = 7) -> MarketModel:
+    """Resolve the tables into a :class:`MarketModel` for ``report_year``, with the addressable
+    shares of ``dataset``; InputError as
+    :func:`lasergo.data.market_inputs.market_input_problems` describes."""
+    resolved = resolve_inputs(tables, report_year)
+    markets, segments = resolved.markets, resolved.segments
+    share = addressable_share(dataset, markets, segments, min_trl)["share"].to_numpy()
+    return MarketModel(report_year=report_year, markets=markets, segments=segments, inputs=resolved.inputs,
+                       parts=resolved.parts, segment_input=resolved.segment_input,
+                       photonics_input=resolved.photonics_input, attainable_input=resolved.attainable_input,
+                       addressable=share.reshape(len(markets), len(segments)))
+
+
+def _products_with_markets(dataset: Dataset) -> pd.DataFrame:
+    companies = dataset.companies[["id", "cluster", "target_markets"]].rename(columns={"id": "company"})
+    products = dataset.products.merge(companies, on="company", how="inner")
+    products["markets"] = products["target_markets"].map(split_codes)
+    return products
+
+
+def addressable_share(dataset: Dataset, markets: tuple[str, ...], segments: tuple[str, ...],
+                      min_trl: int = 7) -> pd.DataFrame:
+    """Per market and segment: the segment's technology uses covered by at least one product of
+    TRL >= ``min_trl`` in that segment from a company that targets the market, and their share.
+
+    Columns: ``market``, ``segment``, ``covered`` (list of use ids), ``uses`` (count of the
+    segment's uses), ``share`` (covered / uses, 0-1).
+    """
+    uses = segment_uses(segments)
+    products = _products_with_markets(dataset)
+    ready = products[products["trl"] >= min_trl].explode("markets")
+    rows = []
+    for market in markets:
+        in_market = ready[ready["markets"] == market]
+        for segment in segments:
+            offered = set(in_market.loc[in_market["segment"] == segment, "technology_use"])
+            covered = [u for u in uses[segment] if u in offered]
+            rows.append({"market": market, "segment": segment, "covered": covered,
+                         "uses": len(uses[segment]), "share": len(covered) / len(uses[segment])})
+    return pd.DataFrame(rows)
+
+
+def draw_inputs(inputs: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
+    """Draws of every input, shape (n_draws, inputs): Beta-PERT, scaled to [low, high] with
+    alpha = 1 + 4 (mode - low) / (high - low), beta = 1 + 4 (high - mode) / (high - low)
+    (Vose 2008), or triangular; an input with low == high is that constant."""
+    rng = np.random.default_rng(seed)
+    low, mode, high = (inputs[c].to_numpy(float) for c in ("low", "mode", "high"))
+    draws = np.repeat(mode[None, :], n_draws, axis=0)
+    spread = high - low
+    pert = (spread > 0) & (inputs["distribution"].to_numpy() == "pert")
+    if pert.any():
+        a = 1 + 4 * (mode[pert] - low[pert]) / spread[pert]
+        b = 1 + 4 * (high[pert] - mode[pert]) / spread[pert]
+        draws[:, pert] = low[pert] + spread[pert] * rng.beta(a, b, size=(n_draws, int(pert.sum())))
+    triangular = (spread > 0) & (inputs["distribution"].to_numpy() == "triangular")
+    if triangular.any():
+        draws[:, triangular] = rng.triangular(low[triangular], mode[triangular], high[triangular],
+                                              size=(n_draws, int(triangular.sum())))
+    return draws
+
+
+def evaluate(model: MarketModel, values: np.ndarray) -> dict[str, np.ndarray]:
+    """The three steps for each row of input ``values`` (shape (n, inputs)); arrays in EUR million:
+    ``market_value`` (n, markets) and each of STAGES (n, markets, segments)."""
+    parts = model.parts
+    share = np.where(parts["share_input"].to_numpy() >= 0,
+                     values[:, parts["share_input"].clip(lower=0).to_numpy()], PERCENT)
+    size_eur = values[:, parts["size_input"].to_numpy()] / parts["per_eur"].to_numpy()
+    growth = (1 + values[:, parts["growth_input"].to_numpy()] / PERCENT) ** parts["years"].to_numpy()
+    contribution = share / PERCENT * size_eur * growth
+    membership = (parts["market"].to_numpy()[:, None] == np.array(model.markets)[None, :]).astype(float)
+    market_value = contribution @ membership
+    segment_value = market_value[:, :, None] * (values[:, model.segment_input] / PERCENT)
+    photonics_value = segment_value * (values[:, model.photonics_input] / PERCENT)
+    sales = photonics_value * model.addressable[None, :, :] * (values[:, model.attainable_input] / PERCENT)
+    return {"market_value": market_value, "segment_value": segment_value,
+            "photonics_value": photonics_value, "partnership_sales": sales}
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Monte Carlo result: the input draws and the three stages per draw (EUR million)."""
+
+    model: MarketModel
+    draws: np.ndarray
+    stages: dict[str, np.ndarray]
+    seed: int
+
+    @property
+    def total_sales(self) -> np.ndarray:
+        """Partnership sales over all markets and segments, per draw."""
+        return self.stages["partnership_sales"].sum(axis=(1, 2))
+
+
+def simulate(model: MarketModel, n_draws: int = 20_000, seed: int = 1) -> Simulation:
+    """Seeded Monte Carlo of the model with ``n_draws`` draws of every input."""
+    if n_draws < 1:
+        raise ParameterError(f"n_draws must be at least 1, got {n_draws}")
+    draws = draw_inputs(model.inputs, n_draws, seed)
+    return Simulation(model, draws, evaluate(model, draws), seed)
+
+
+def deterministic(model: MarketModel) -> dict[str, np.ndarray]:
+    """The three steps with every input at its mode (the point estimate)."""
+    return {k: v[0] for k, v in evaluate(model, model.modes[None, :]).items()}
+
+
+def _quantiles(values: np.ndarray) -> dict[str, np.ndarray]:
+    p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0)
+    return {"p10": p10, "p50": p50, "p90": p90, "mean": values.mean(axis=0)}
+
+
+def cell_summary(sim: Simulation) -> pd.DataFrame:
+    """P10, P50, P90 and mean (EUR million) per market, segment and stage.
+
+    Columns: ``market``, ``segment``, ``stage``, ``p10``, ``p50``, ``p90``, ``mean``.
+    """
+    frames = []
+    m, s = sim.model.markets, sim.model.segments
+    for stage in STAGES:
+        q = _quantiles(sim.stages[stage])
+        frame = pd.DataFrame({"market": np.repeat(m, len(s)), "segment": np.tile(s, len(m)), "stage": stage})
+        for name, values in q.items():
+            frame[name] = values.ravel()
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def totals(sim: Simulation) -> pd.DataFrame:
+    """P10, P50, P90 and mean over all markets and segments, per stage (the funnel of the three steps)."""
+    rows = []
+    for stage in STAGES:
+        q = _quantiles(sim.stages[stage].sum(axis=(1, 2)))
+        rows.append({"stage": stage, **{k: float(v) for k, v in q.items()}})
+    return pd.DataFrame(rows)
+
+
+def market_totals(sim: Simulation) -> pd.DataFrame:
+    """Expected partnership sales per target market (high-value geographic segments), ranked.
+    Columns ``market``, ``p10``, ``p50``, ``p90``, ``mean``, ``share_of_total`` (of the mean)."""
+    q = _quantiles(sim.stages["partnership_sales"].sum(axis=2))
+    frame = pd.DataFrame({"market": sim.model.markets, **q})
+    frame["share_of_total"] = frame["mean"] / frame["mean"].sum()
+    return frame.sort_values("mean", ascending=False, ignore_index=True)
+
+
+def cell_ranking(sim: Simulation) -> pd.DataFrame:
+    """Market x segment cells ranked by expected (mean) partnership sales, with P10-P90,
+    ``addressable`` share and ``rank``."""
+    cells = cell_summary(sim).query("stage == 'partnership_sales'").drop(columns="stage")
+    cells["addressable"] = sim.model.addressable.ravel()
+    cells = cells.sort_values("mean", ascending=False, ignore_index=True)
+    cells.insert(0, "rank", np.arange(1, len(cells) + 1))
+    return cells
+
+
+def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
+    """Expected partnership sales per market and technology use (submarkets): a cell's sales split
+    over the technology uses the partnership covers there in proportion to its market-ready
+    products of each use (an assumption: no figure gives the size of each use). Columns
+    ``market``, ``segment``, ``technology_use``, ``products`` (market-ready, targeting the
+    market), ``mean`` (EUR million)."""
+    model = sim.model
+    mean = sim.stages["partnership_sales"].mean(axis=0)
+    products = _products_with_markets(dataset)
+    ready = products[products["trl"] >= min_trl].explode("markets")
+    counts = ready.groupby(["markets", "segment", "technology_use"]).size()
+    cover = addressable_share(dataset, model.markets, model.segments, min_trl)
+    rows = []
+    for k, cell in cover.iterrows():
+        i, j = divmod(k, len(model.segments))
+        n = {use: int(counts.get((cell["market"], cell["segment"], use), 0)) for use in cell["covered"]}
+        for use, count in n.items():
+            rows.append({"market": cell["market"], "segment": cell["segment"], "technology_use": use,
+                         "products": count, "mean": mean[i, j] * count / sum(n.values())})
+    return pd.DataFrame(rows, columns=["market", "segment", "technology_use", "products", "mean"])
+
+
+def product_types(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
+    """High-value product types: technology uses ranked by expected partnership sales over all
+    markets, with the partnership's products of that use (count, of them market-ready, median TRL).
+    Columns ``technology_use``, ``name``, ``mean``, ``products``, ``ready``, ``median_trl``."""
+    values = technology_values(sim, dataset, min_trl).groupby("technology_use")["mean"].sum()
+    products = dataset.products.groupby("technology_use").agg(
+        products=("id", "size"), ready=("trl", lambda t: int((t >= min_trl).sum())),
+        median_trl=("trl", "median"))
+    names = reference.technology_uses().set_index("id")["name"]
+    frame = pd.DataFrame({"mean": values}).join(products, how="left")
+    frame.insert(0, "name", names.reindex(frame.index).to_numpy())
+    return frame.rename_axis("technology_use").reset_index().sort_values("mean", ascending=False,
+                                                                         ignore_index=True)
+
+
+def tornado(model: MarketModel) -> pd.DataFrame:
+    """One-at-a-time sensitivity of total partnership sales: each input set to its low and its high
+    with every other input at its mode. Columns ``input``, ``kind``, ``low``, ``high``,
+    ``sales_at_low``, ``sales_at_high``, ``swing`` (absolute difference), ranked by swing;
+    inputs without a range are left out."""
+    inputs = model.inputs
+    ranged = np.flatnonzero(inputs["high"].to_numpy(float) > inputs["low"].to_numpy(float))
+    values = np.repeat(model.modes[None, :], 2 * len(ranged), axis=0)
+    values[2 * np.arange(len(ranged)), ranged] = inputs["low"].to_numpy(float)[ranged]
+    values[2 * np.arange(len(ranged)) + 1, ranged] = inputs["high"].to_numpy(float)[ranged]
+    total = evaluate(model, values)["partnership_sales"].sum(axis=(1, 2))
+    frame = inputs.iloc[ranged][["input", "kind", "low", "high"]].reset_index(drop=True)
+    frame["sales_at_low"], frame["sales_at_high"] = total[0::2], total[1::2]
+    frame["swing"] = np.abs(frame["sales_at_high"] - frame["sales_at_low"])
+    return frame.sort_values("swing", ascending=False, ignore_index=True)
+
+
+def rank_correlations(sim: Simulation) -> pd.Series:
+    """Spearman rank correlation of each input's draws with total partnership sales (0 for inputs
+    without a range), indexed by input label."""
+    y = rankdata(sim.total_sales)
+    x = rankdata(sim.draws, axis=0)
+    xc, yc = x - x.mean(axis=0), y - y.mean()
+    denom = np.sqrt((xc ** 2).sum(axis=0) * (yc ** 2).sum())
+    rho = np.divide(xc.T @ yc, denom, out=np.zeros(x.shape[1]), where=denom > 0)
+    return pd.Series(rho, index=sim.model.inputs["input"], name="rank_correlation")
+
+
+def input_table(model: MarketModel) -> pd.DataFrame:
+    """Every input of the model with its range, unit, kind and source, for the report."""
+    frame = model.inputs.copy()
+    frame["unit"] = [f"{row.currency} million ({int(row.year)})" if row.parameter == "market_size"
+                     else MARKET_PARAMETERS[row.parameter][1] for row in frame.itertuples()]
+    frame["euro rate"] = [f"{row.per_eur:g} {row.currency}/EUR ({int(row.year)}), {row.rate_source}"
+                          if pd.notna(row.per_eur) and row.currency != "EUR" else ""
+                          for row in frame.itertuples()]
+    return frame[["input", "kind", "low", "mode", "high", "unit", "distribution", "source", "euro rate",
+                  "note"]]
+
+
+def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_trl: int = 7,
+                    segments_per_market: int = 2, clusters_per_segment: int = 2,
+                    companies_per_segment: int = 3) -> pd.DataFrame:
+    """Partner-screening guide (roadmap §2.2): per target market, the segments with the highest
+    expected partnership sales, the best-fitting clusters of ``fit``
+    (:func:`lasergo.analysis.market_fit.fit_scores`) and the best-placed companies (by pseudonymous
+    id: those targeting the market with a product in the segment, most mature first), with the
+    evidence. Companies count only with a product of TRL >= ``min_trl``. One row per market and
+    segment: columns ``market``, ``segment`` (display names), ``expected_sales_eur_m``,
+    ``p10_eur_m``, ``p90_eur_m``, ``clusters``, ``companies``, ``fit_evidence``."""
+    cells = cell_ranking(sim)
+    names, segment_names = reference.names("markets"), reference.names("segments")
+    products = _products_with_markets(dataset).explode("markets")
+    rows = []
+    for market in sim.model.markets:
+        best = cells[cells["market"] == market].head(segments_per_market)
+        for cell in best.itertuples():
+            fits = fit[(fit["market"] == market) & (fit["segment"] == cell.segment)].nlargest(
+                clusters_per_segment, "score")
+            candidates = products[(products["markets"] == market) & (products["segment"] == cell.segment)
+                                  & (products["trl"] >= min_trl)]
+            placed = (candidates.groupby("company").agg(best_trl=("trl", "max"), n=("id", "size"))
+                      .sort_values(["best_trl", "n"], ascending=False).head(companies_per_segment))
+            rows.append({
+                "market": names[market], "segment": segment_names[cell.segment],
+                "expected_sales_eur_m": cell.mean, "p10_eur_m": cell.p10, "p90_eur_m": cell.p90,
+                "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples()),
+                "companies": ", ".join(f"{c} (TRL {int(t)})"
+                                       for c, t in zip(placed.index, placed["best_trl"]))
+                or "none with a market-ready product",
+                "fit_evidence": "; ".join(
+                    f"{f.cluster}: {f.uses_covered}/{f.uses} uses, "
+                    + (f"mean TRL {f.mean_trl:.1f}" if pd.notna(f.mean_trl) else "no products")
+                    + f", {f.link_evidence}" for f in fits.itertuples()),
+            })
+    return pd.DataFrame(rows)
+
+
+# --- From a data folder to the page ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class MarketAnalysis:
+    """Everything the market page shows, for one data folder and report year."""
+
+    model: MarketModel
+    simulation: Simulation
+    totals: pd.DataFrame         # :func:`totals`
+    cells: pd.DataFrame          # :func:`cell_ranking`
+    markets: pd.DataFrame        # :func:`market_totals`
+    tornado: pd.DataFrame        # :func:`tornado`
+    sales_at_mode: float         # total partnership sales, every input at its mode (:func:`deterministic`)
+    rank_correlations: pd.Series  # :func:`rank_correlations`
+    fit: pd.DataFrame            # :func:`lasergo.analysis.market_fit.fit_scores`
+    guide: pd.DataFrame          # :func:`screening_guide`
+    submarkets: pd.DataFrame     # :func:`technology_values`, ranked
+    product_types: pd.DataFrame  # :func:`product_types`
+    min_trl: int
+
+
+def analyse_market(data: Dataset, report_year: int, n_draws: int = 20_000, seed: int = 1,
+                   min_trl: int = 7) -> MarketAnalysis:
+    """The whole market page from a validated data folder: model, Monte Carlo, rankings, fit, guide."""
+    model = build_model(market_tables(data), data, report_year, min_trl)
+    sim = simulate(model, n_draws, seed)
+    fit = fit_scores(data, model.markets)
+    return MarketAnalysis(
+        model=model, simulation=sim, totals=totals(sim), cells=cell_ranking(sim), markets=market_totals(sim),
+        tornado=tornado(model), sales_at_mode=float(deterministic(model)["partnership_sales"].sum()),
+        rank_correlations=rank_correlations(sim), fit=fit,
+        guide=screening_guide(sim, fit, data, min_trl),
+        submarkets=technology_values(sim, data, min_trl).sort_values("mean", ascending=False,
+                                                                     ignore_index=True),
+        product_types=product_types(sim, data, min_trl), min_trl=min_trl)

@@ -1,0 +1,91 @@
+"""The report notebooks: which there are, what parameters they declare, the kernel they run on,
+and what they tell the index (title and headline figures)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpecManager
+
+from lasergo.errors import PipelineError
+from lasergo.pages.common import HEADLINE_MIME, Headline
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
+#: The workbook's Jupyter kernel: the Python of this installation, under its own name so that a
+#: shared JupyterLab shows it beside a researcher's other kernels.
+KERNEL_NAME = "lasergo"
+KERNEL_DISPLAY_NAME = "LASER-GO workbook"
+BASE_PARAMETERS = ("quarter", "data_dir", "seed")
+#: Set by the pipeline, not by the user: the quarter's folder, where a notebook may write files
+#: (such as CSV exports) that are published beside its page.
+OUTPUT_PARAMETER = "output_dir"
+
+
+def ensure_kernel() -> None:
+    """Register the workbook's kernel in this environment (``sys.prefix``) if it is not there yet."""
+    if KERNEL_NAME in KernelSpecManager().find_kernel_specs():
+        return
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY_NAME, prefix=sys.prefix)
+
+
+def discover_notebooks(directory: Path, only: list[str] | None = None) -> list[Path]:
+    """The report notebooks of ``directory`` in file-name order, optionally only the named ones."""
+    notebooks = sorted(p for p in directory.glob("*.ipynb") if not p.name.startswith("."))
+    if only:
+        wanted = {name.removesuffix(".ipynb") for name in only}
+        unknown = wanted - {p.stem for p in notebooks}
+        if unknown:
+            raise PipelineError(f"no notebook named {', '.join(sorted(unknown))} in {directory} "
+                                f"(have: {', '.join(p.stem for p in notebooks)})")
+        notebooks = [p for p in notebooks if p.stem in wanted]
+    if not notebooks:
+        raise PipelineError(f"no notebooks in {directory}")
+    return notebooks
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (Papermill's contract)."""
+    try:
+        return set(papermill.inspect_notebook(str(notebook)))
+    except ValueError as err:  # e.g. no kernelspec in the notebook's metadata
+        raise PipelineError(f"{notebook}: {err}") from None
+
+
+def parameters_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
+    """The parameters each notebook declares; an undeclared one is an error before anything runs."""
+    declared = {nb: declared_parameters(nb) for nb in notebooks}
+    everywhere = set().union(*declared.values())
+    unknown = sorted(set(parameters) - everywhere - set(BASE_PARAMETERS))
+    if OUTPUT_PARAMETER in parameters:
+        raise PipelineError(f"parameter {OUTPUT_PARAMETER} is set by the pipeline (the quarter's folder)")
+    if unknown:
+        raise PipelineError(f"parameter {', '.join(unknown)} is declared by no notebook "
+                            f"(declared: {', '.join(sorted(everywhere))})")
+    return {nb: {k: v for k, v in parameters.items() if k in names} for nb, names in declared.items()}
+
+
+def headlines_of(notebook: nbformat.NotebookNode) -> list[Headline]:
+    """The headline figures a notebook displayed with :func:`lasergo.pages.common.headline`."""
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if HEADLINE_MIME in data:
+                found.append(Headline(**data[HEADLINE_MIME]))
+    return found
+
+
+def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
+    """The first Markdown heading of the notebook."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
