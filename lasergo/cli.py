@@ -37,45 +37,69 @@ def parse_parameter(text: str) -> tuple[str, object]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lasergo",
-        description="LASER-GO workbook: quarterly research reports for the photonics-for-health "
-                    "cluster partnership.",
-        epilog="Run 'lasergo COMMAND --help' for the options of a command.")
+        description="LASER-GO workbook: quarterly research reports for the photonics-for-health cluster partnership.",
+        epilog="Run 'lasergo COMMAND --help' for the options of a command.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser(
-        "report", help="run every notebook for a quarter and publish the HTML reports",
+        "report",
+        help="run every notebook for a quarter and publish the HTML reports",
         description="Validate the data, run each notebook in notebooks/ with Papermill for the "
-                    "quarter (in parallel), render it to self-contained HTML and publish "
-                    "OUT/<quarter>/ atomically, with an index and a manifest. Exit 1 if a "
-                    "notebook failed (its failure page is published), 2 on bad input.")
-    report.add_argument("--quarter", help="quarter to report, e.g. 2026Q4 (default: the newest in the data); "
-                                          "data dated after its end are left out")
-    report.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="data folder with the input tables (default: the synthetic sample, %(default)s)")
+        "quarter (in parallel), render it to self-contained HTML and publish "
+        "OUT/<quarter>/ atomically, with an index and a manifest. Exit 1 if a "
+        "notebook failed (its failure page is published), 2 on bad input.",
+    )
+    report.add_argument(
+        "--quarter",
+        help="quarter to report, e.g. 2026Q4 (default: the newest in the data); data dated after its end are left out",
+    )
+    report.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="data folder with the input tables (default: the synthetic sample, %(default)s)",
+    )
     report.add_argument("--out", type=Path, default=DEFAULT_OUT, help="reports folder (default: %(default)s)")
-    report.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (file names "
-                                                                   "without .ipynb)")
-    report.add_argument("-p", "--parameter", dest="parameters", action="append", type=parse_parameter,
-                        default=[], metavar="KEY=VALUE",
-                        help="extra notebook parameter, e.g. -p n_draws=20000 (repeatable); it must be "
-                             "declared by at least one notebook")
+    report.add_argument(
+        "--only", nargs="+", metavar="NAME", help="run only these notebooks (file names without .ipynb)"
+    )
+    report.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        action="append",
+        type=parse_parameter,
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra notebook parameter, e.g. -p n_draws=20000 (repeatable); it must be "
+        "declared by at least one notebook",
+    )
     report.add_argument("--seed", type=int, default=1, help="random seed for every notebook (default: 1)")
     report.add_argument("--workers", type=int, help="parallel notebook processes (default: one per core)")
     report.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: %(default)s)")
 
     validate = commands.add_parser(
-        "validate", help="check a data folder and list every problem",
+        "validate",
+        help="check a data folder and list every problem",
         description="Read every input table of the folder, check it against the schemas (see "
-                    "data/README.md) and print each problem as file:row:column: message. Exit 2 if any.")
+        "data/README.md) and print each problem as file:row:column: message. Exit 2 if any.",
+    )
     validate.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder (default: %(default)s)")
 
     sample = commands.add_parser(
-        "sample-data", help="write a synthetic sample panel in the input schema",
+        "sample-data",
+        help="write a synthetic sample panel in the input schema",
         description="Write a synthetic panel (companies, products, survey waves, KPI ledger) "
-                    "calibrated on the roadmap's target group (roadmap section 2.3). It is labelled "
-                    "synthetic in every report built on it.")
-    sample.add_argument("--companies", type=int, default=120,
-                        help="SMEs in the direct target group (default: %(default)s, 20 per cluster)")
+        "calibrated on the roadmap's target group (roadmap section 2.3). It is labelled "
+        "synthetic in every report built on it.",
+    )
+    sample.add_argument(
+        "--companies",
+        type=int,
+        default=120,
+        help="SMEs in the direct target group (default: %(default)s, 20 per cluster)",
+    )
     sample.add_argument("--indirect", type=int, help="SMEs in the indirect group (default: as many as --companies)")
     sample.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     sample.add_argument("--out", type=Path, default=DEFAULT_DATA, help="output folder (default: %(default)s)")
@@ -83,23 +107,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
-    result = build_reports(data_dir=args.data, out_dir=args.out, quarter=args.quarter,
-                           notebook_dir=args.notebooks, only=args.only,
-                           parameters=dict(args.parameters), seed=args.seed, workers=args.workers)
+    result = build_reports(
+        data_dir=args.data,
+        out_dir=args.out,
+        quarter=args.quarter,
+        notebook_dir=args.notebooks,
+        only=args.only,
+        parameters=dict(args.parameters),
+        seed=args.seed,
+        workers=args.workers,
+    )
     for nb in result.notebooks:
         if nb.status != "ok":
             print(f"FAILED {nb.name}: {nb.error} (see {result.folder / nb.html})", file=sys.stderr)
-    print(f"{result.quarter}: {sum(nb.status == 'ok' for nb in result.notebooks)} of "
-          f"{len(result.notebooks)} notebooks ok")
+    print(
+        f"{result.quarter}: {sum(nb.status == 'ok' for nb in result.notebooks)} of {len(result.notebooks)} notebooks ok"
+    )
     print(f"Reports: {(args.out / 'index.html').resolve()}")
     return 0 if result.ok else 1
 
 
 def _validate(args: argparse.Namespace) -> int:
     dataset = load_data(args.data)
-    print(f"{args.data}: OK ({len(dataset.companies)} companies, {len(dataset.products)} products, "
-          f"{len(dataset.survey_waves)} survey answers, {len(dataset.kpi_ledger)} KPI ledger entries"
-          f"{', synthetic' if dataset.synthetic else ''})")
+    print(
+        f"{args.data}: OK ({len(dataset.companies)} companies, {len(dataset.products)} products, "
+        f"{len(dataset.survey_waves)} survey answers, {len(dataset.kpi_ledger)} KPI ledger entries"
+        f"{', synthetic' if dataset.synthetic else ''})"
+    )
     return 0
 
 

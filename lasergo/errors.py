@@ -42,8 +42,9 @@ class InputError(LasergoError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         count = len(problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input:\n"
-                         + "\n".join(str(p) for p in problems))
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the input:\n" + "\n".join(str(p) for p in problems)
+        )
 
 
 class ParameterError(LasergoError):

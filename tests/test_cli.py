@@ -33,13 +33,20 @@ def test_validate_broken_folder_lists_every_problem_and_exits_2(valid_dir, capsy
     (valid_dir / "products.csv").write_text(
         "id,company,name,technology_use,trl,segment,novelty\n"
         "P1,C1,a,T08,12,diagnostics_imaging,3\n"
-        "P1,C9,b,T77,5,diagnostics_imaging,3\n", encoding="utf-8")
+        "P1,C9,b,T77,5,diagnostics_imaging,3\n",
+        encoding="utf-8",
+    )
     (valid_dir / "kpi_ledger.csv").write_text("", encoding="utf-8")
     assert main(["validate", "--data", str(valid_dir)]) == 2
     err = capsys.readouterr().err.splitlines()
     products = str(valid_dir / "products.csv")
-    expected_prefixes = [f"{products}:2:trl:", f"{products}:3:id:", f"{products}:3:technology_use:",
-                         f"{products}:3:company:", f"{valid_dir / 'kpi_ledger.csv'}:-:-:"]
+    expected_prefixes = [
+        f"{products}:2:trl:",
+        f"{products}:3:id:",
+        f"{products}:3:technology_use:",
+        f"{products}:3:company:",
+        f"{valid_dir / 'kpi_ledger.csv'}:-:-:",
+    ]
     for prefix in expected_prefixes:
         assert any(line.startswith(prefix) for line in err), prefix
     assert err[-1] == "5 problem(s) in the input; nothing was written."
@@ -66,11 +73,14 @@ def test_report_rejects_bad_quarter(tmp_path, capsys):
 
 def test_report_with_bad_swot_judgements_exits_2_and_writes_nothing(tmp_path, capsys):
     import shutil
+
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data)
     path = data / "swot_judgements.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("expert A,groups,S,W,2,", "expert A,groups,S,W,12,", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("expert A,groups,S,W,2,", "expert A,groups,S,W,12,", 1),
+        encoding="utf-8",
+    )
     out = tmp_path / "reports"
     assert main(["report", "--data", str(data), "--out", str(out)]) == 2
     assert f"{path}:2:value: judgement must be between 1/9 and 9 (got 12)" in capsys.readouterr().err
@@ -79,11 +89,15 @@ def test_report_with_bad_swot_judgements_exits_2_and_writes_nothing(tmp_path, ca
 
 def test_report_with_a_market_figure_without_euro_rate_exits_2_and_writes_nothing(tmp_path, capsys):
     import shutil
+
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data)
     path = data / "market_figures.csv"
-    path.write_text("market,segment,year,value_m,low_m,high_m,currency,source,note\n"
-                    "israel,medical_devices,2018,7000,,,ILS,a survey,\n", encoding="utf-8")
+    path.write_text(
+        "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
+        "israel,medical_devices,2018,7000,,,ILS,a survey,\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "reports"
     assert main(["report", "--data", str(data), "--out", str(out)]) == 2
     assert f"{path}:2:currency: no euro rate for ILS in 2018" in capsys.readouterr().err

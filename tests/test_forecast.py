@@ -128,13 +128,20 @@ def test_mase_is_scale_free(train, factor):
     train = np.asarray(train)
     assume(np.mean(np.abs(np.diff(train))) > 1e-3)
     actual, predicted = train[-2:] + 1.5, train[-2:]
-    assert (mase(factor * actual, factor * predicted, factor * train)
-            == pytest.approx(mase(actual, predicted, train)))
+    assert mase(factor * actual, factor * predicted, factor * train) == pytest.approx(mase(actual, predicted, train))
     assert mase(actual, actual, train) == 0
 
 
-@pytest.mark.parametrize("method", [forecast_counts, forecast_level, naive, drift,
-                                    lambda series, horizon, **kw: seasonal_naive(series, horizon, 4, **kw)])
+@pytest.mark.parametrize(
+    "method",
+    [
+        forecast_counts,
+        forecast_level,
+        naive,
+        drift,
+        lambda series, horizon, **kw: seasonal_naive(series, horizon, 4, **kw),
+    ],
+)
 def test_same_seed_same_paths(method):
     y = quarterly(np.random.default_rng(11).poisson(4, 24))
     first, again = method(y, 5, n_paths=300, seed=3), method(y, 5, n_paths=300, seed=3)
@@ -261,13 +268,13 @@ def test_benchmark_spread_matches_fpp3_formulas():
 
 
 def test_frame_and_cumulative_summaries():
-    result = Forecast("test", quarterly([1, 2]), np.array([[1.0, 2, 3], [3.0, 4, 5]]), pd.period_range(
-        "2016Q3", periods=3, freq="Q"))
+    result = Forecast(
+        "test", quarterly([1, 2]), np.array([[1.0, 2, 3], [3.0, 4, 5]]), pd.period_range("2016Q3", periods=3, freq="Q")
+    )
     assert result.frame()["mean"].tolist() == [2, 3, 4]
     cumulative = result.cumulative(start=10, level=0.5)  # totals (11, 13, 16) and (13, 17, 22)
     assert cumulative["mean"].tolist() == [12, 15, 19]
-    assert (cumulative["lower"].tolist() == [11.5, 14, 17.5]
-            and cumulative["upper"].tolist() == [12.5, 16, 20.5])
+    assert cumulative["lower"].tolist() == [11.5, 14, 17.5] and cumulative["upper"].tolist() == [12.5, 16, 20.5]
     assert result.probability_at_least(20, start=10) == 0.5
     assert result.probability_at_least(4, cumulative=False) == 0.5
     with pytest.raises(ValueError, match="level"):
@@ -299,8 +306,10 @@ def test_choose_keeps_a_model_that_beats_the_benchmarks():
 
 def test_choose_without_a_backtest_says_why():
     short = choose_forecast(quarterly([2, 0, 3, 1, 2, 4]), "count", 4, n_paths=200)
-    assert short.note == ("The Poisson rate forecast is used, not back-tested: only 6 periods "
-                          "(a back-test needs min_train + horizon = 12).")
+    assert short.note == (
+        "The Poisson rate forecast is used, not back-tested: only 6 periods "
+        "(a back-test needs min_train + horizon = 12)."
+    )
     assert short.backtest.empty and short.chosen == "count model" and not short.beats_naive
     silent = choose_forecast(quarterly([0] * 16), "count", 4, n_paths=200)
     assert "not back-tested: the first 12 periods are constant" in silent.note
@@ -309,10 +318,8 @@ def test_choose_without_a_backtest_says_why():
         choose_forecast(quarterly([1, 2, 3]), "rate", 2)
 
 
-
 def test_short_backtest_horizon_lets_a_short_series_be_tested():
-    counts = pd.Series([1.0, 0, 2, 1, 0, 3, 1, 2, 1, 0, 2],
-                       index=pd.period_range("2024Q1", periods=11, freq="Q"))
+    counts = pd.Series([1.0, 0, 2, 1, 0, 3, 1, 2, 1, 0, 2], index=pd.period_range("2024Q1", periods=11, freq="Q"))
     untested = choose_forecast(counts, kind="count", horizon=5)
     tested = choose_forecast(counts, kind="count", horizon=5, backtest_horizon=1)
     assert untested.backtest.empty and "not back-tested" in untested.note

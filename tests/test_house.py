@@ -48,12 +48,17 @@ def _normalised(name: str) -> str:
 
 
 def test_declared_dependencies_are_the_imported_ones():
-    declared = {_normalised(d.split(">")[0].split("=")[0].split("[")[0].strip())
-                for d in tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    declared = {
+        _normalised(d.split(">")[0].split("=")[0].split("[")[0].strip())
+        for d in tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
     distributions = packages_distributions()
-    imported = {_normalised(distributions[m][0]) for m in _imported_top_level_modules()
-                if m in distributions and m != "lasergo"}
-    used_without_import = {"openpyxl",  # pandas.read_excel's engine for .xlsx input tables
-                           "jupyterlab"}  # the researchers' editor, started by `make lab`
+    imported = {
+        _normalised(distributions[m][0]) for m in _imported_top_level_modules() if m in distributions and m != "lasergo"
+    }
+    used_without_import = {
+        "openpyxl",  # pandas.read_excel's engine for .xlsx input tables
+        "jupyterlab",
+    }  # the researchers' editor, started by `make lab`
     assert imported - declared == set(), "imported but not declared"
     assert declared - imported - used_without_import == set(), "declared but never imported"

@@ -37,7 +37,8 @@ def test_valid_folder_loads_with_types(valid_dir):
 def test_missing_file(valid_dir):
     (valid_dir / "products.csv").unlink()
     assert problems_of(valid_dir) == [
-        f"{valid_dir / 'products.csv'}:-:-: missing file (expected products.csv or products.xlsx)"]
+        f"{valid_dir / 'products.csv'}:-:-: missing file (expected products.csv or products.xlsx)"
+    ]
 
 
 def test_missing_column(valid_dir):
@@ -46,23 +47,30 @@ def test_missing_column(valid_dir):
 
 
 def test_wrong_type_names_row_and_column(valid_dir):
-    replace_in(valid_dir, "companies.csv", "MEDICEN,Beta Diagnostics,end_user;integrator,30,",
-               "MEDICEN,Beta Diagnostics,end_user;integrator,thirty,")
+    replace_in(
+        valid_dir,
+        "companies.csv",
+        "MEDICEN,Beta Diagnostics,end_user;integrator,30,",
+        "MEDICEN,Beta Diagnostics,end_user;integrator,thirty,",
+    )
     assert problems_of(valid_dir) == [
-        f"{valid_dir / 'companies.csv'}:3:employees: expected a whole number, got 'thirty'"]
+        f"{valid_dir / 'companies.csv'}:3:employees: expected a whole number, got 'thirty'"
+    ]
 
 
 def test_bad_date(valid_dir):
     replace_in(valid_dir, "survey_waves.csv", "C1,2025-06-30", "C1,30/06/2025x")
     assert problems_of(valid_dir) == [
-        f"{valid_dir / 'survey_waves.csv'}:3:wave_date: expected a date YYYY-MM-DD, got '30/06/2025x'"]
+        f"{valid_dir / 'survey_waves.csv'}:3:wave_date: expected a date YYYY-MM-DD, got '30/06/2025x'"
+    ]
 
 
 def test_share_above_100_percent(valid_dir):
     replace_in(valid_dir, "companies.csv", "2.5,15,40,T08", "2.5,15,140,T08")
     [problem] = problems_of(valid_dir)
-    assert problem.startswith(f"{valid_dir / 'companies.csv'}:2:export_share_pct: "
-                              "export share must be between 0 and 100")
+    assert problem.startswith(
+        f"{valid_dir / 'companies.csv'}:2:export_share_pct: export share must be between 0 and 100"
+    )
 
 
 def test_trl_out_of_range(valid_dir):
@@ -100,7 +108,8 @@ def test_unknown_code_in_list_column(valid_dir):
 def test_unknown_company_in_products(valid_dir):
     replace_in(valid_dir, "products.csv", "P2,C2", "P2,C9")
     assert problems_of(valid_dir) == [
-        f"{valid_dir / 'products.csv'}:3:company: unknown company id 'C9' (not in companies.csv)"]
+        f"{valid_dir / 'products.csv'}:3:company: unknown company id 'C9' (not in companies.csv)"
+    ]
 
 
 def test_empty_file(valid_dir):
@@ -127,7 +136,10 @@ def test_all_problems_collected_across_files(valid_dir):
     problems = problems_of(valid_dir)
     assert len(problems) == 3
     assert {p.split(":-:")[0].split(":")[0] for p in problems} == {
-        str(valid_dir / "products.csv"), str(valid_dir / "kpi_ledger.csv"), str(valid_dir / "survey_waves.csv")}
+        str(valid_dir / "products.csv"),
+        str(valid_dir / "kpi_ledger.csv"),
+        str(valid_dir / "survey_waves.csv"),
+    }
 
 
 def test_xlsx_is_accepted_and_located(tmp_path, valid_dir):
@@ -152,7 +164,9 @@ def test_market_figures_low_above_value(valid_dir):
     (valid_dir / "market_figures.csv").write_text(
         "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
         "japan,medical_devices,2013,30200,31000,,USD,ITA 2016,\n"
-        "canada,medical_devices,2015,6200,,,XYZ,ITA 2016,\n", encoding="utf-8")
+        "canada,medical_devices,2015,6200,,,XYZ,ITA 2016,\n",
+        encoding="utf-8",
+    )
     problems = problems_of(valid_dir)
     path = valid_dir / "market_figures.csv"
     assert any(p.startswith(f"{path}:2:") and "low_m is above value_m" in p for p in problems)
@@ -180,9 +194,9 @@ def full_swot_judgements(expert="E1") -> str:
     from itertools import combinations
 
     from lasergo.data import reference
+
     factors = reference.swot_factors()
-    items = {"groups": ["S", "W", "O", "T"],
-             **{g: list(factors.loc[factors["group"] == g, "id"]) for g in "SWOT"}}
+    items = {"groups": ["S", "W", "O", "T"], **{g: list(factors.loc[factors["group"] == g, "id"]) for g in "SWOT"}}
     return "".join(f"{expert},{m},{a},{b},1,\n" for m, its in items.items() for a, b in combinations(its, 2))
 
 
@@ -208,8 +222,9 @@ def test_swot_judgement_out_of_range_unknown_factor_and_missing_group(valid_dir)
 
 
 def test_swot_matrix_that_cannot_be_completed(valid_dir):
-    lines = [line for line in full_swot_judgements().splitlines(keepends=True)
-             if not (",O," in line and "O3" in line)]  # O3 compared with nothing
+    lines = [
+        line for line in full_swot_judgements().splitlines(keepends=True) if not (",O," in line and "O3" in line)
+    ]  # O3 compared with nothing
     (valid_dir / "swot_judgements.csv").write_text(SWOT_HEADER + "".join(lines), encoding="utf-8")
     [problem] = problems_of(valid_dir)
     assert "O3 not linked by any chain of comparisons" in problem and ":row:" in problem

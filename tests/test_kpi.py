@@ -31,14 +31,16 @@ def ledger(rows):
     return frame
 
 
-HAND_LEDGER = ledger([
-    ("2024-02-01", 3, 1, "OV", "EVT-1"),
-    ("2024-05-01", 3, 2, "LITEK", "EVT-2"),
-    ("2024-05-20", 3, 1, "HTS", None),  # no evidence: not counted
-    ("2024-11-01", 2, 1, "OV", "MoU-1"),
-    ("2025-01-15", 2, 1, "BIOCAT", "MoU-2"),
-    ("2025-01-20", 7, 1, "MEDICEN", None),
-])
+HAND_LEDGER = ledger(
+    [
+        ("2024-02-01", 3, 1, "OV", "EVT-1"),
+        ("2024-05-01", 3, 2, "LITEK", "EVT-2"),
+        ("2024-05-20", 3, 1, "HTS", None),  # no evidence: not counted
+        ("2024-11-01", 2, 1, "OV", "MoU-1"),
+        ("2025-01-15", 2, 1, "BIOCAT", "MoU-2"),
+        ("2025-01-20", 7, 1, "MEDICEN", None),
+    ]
+)
 
 
 def test_ledger_totals_count_only_entries_with_evidence():
@@ -66,14 +68,31 @@ def test_roadmap_funnel_reproduces_its_arithmetic():
     assert funnel.rising_smes == 120  # 50% of 240
 
 
-SURVEY = pd.DataFrame({
-    "company": ["A", "A", "B", "B", "B", "C", "D", "D"],
-    "wave_date": pd.to_datetime(["2024-01-10", "2025-06-30", "2024-02-01", "2024-06-30", "2025-06-30",
-                                 "2024-03-01", "2024-01-20", "2025-06-30"]),
-    "export_share_pct": [20.0, 30.0, 40.0, 42.0, 36.0, 10.0, 50.0, float("nan")],
-})
-COMPANIES = pd.DataFrame({"id": ["A", "B", "C", "D"], "cluster": ["OV", "HTS", "LITEK", "BIOCAT"],
-                          "target_group": ["direct", "direct", "indirect", "indirect"]})
+SURVEY = pd.DataFrame(
+    {
+        "company": ["A", "A", "B", "B", "B", "C", "D", "D"],
+        "wave_date": pd.to_datetime(
+            [
+                "2024-01-10",
+                "2025-06-30",
+                "2024-02-01",
+                "2024-06-30",
+                "2025-06-30",
+                "2024-03-01",
+                "2024-01-20",
+                "2025-06-30",
+            ]
+        ),
+        "export_share_pct": [20.0, 30.0, 40.0, 42.0, 36.0, 10.0, 50.0, float("nan")],
+    }
+)
+COMPANIES = pd.DataFrame(
+    {
+        "id": ["A", "B", "C", "D"],
+        "cluster": ["OV", "HTS", "LITEK", "BIOCAT"],
+        "target_group": ["direct", "direct", "indirect", "indirect"],
+    }
+)
 
 
 def test_kpi5_and_kpi6_on_a_hand_made_panel():
@@ -99,12 +118,15 @@ def test_traffic_light_thresholds():
     assert traffic_light(0.39, reached=False) == "off track"
 
 
-@pytest.mark.parametrize("old, new, column, message", [
-    ("2025-02-01,2,1,LITEK", "2025-02-01,8,1,LITEK", "kpi", "unknown KPI number"),
-    ("2025-02-01,2,1,LITEK", "2025-02-01,2,-3,LITEK", "value", "value must be 0 or more"),
-    ("2025-02-01,2,1,LITEK", "2099-02-01,2,1,LITEK", "date", "date is in the future"),
-    ("2025-02-01,2,1,LITEK", "2025-02-01,2,1,NOWHERE", "cluster", "unknown cluster id"),
-])
+@pytest.mark.parametrize(
+    "old, new, column, message",
+    [
+        ("2025-02-01,2,1,LITEK", "2025-02-01,8,1,LITEK", "kpi", "unknown KPI number"),
+        ("2025-02-01,2,1,LITEK", "2025-02-01,2,-3,LITEK", "value", "value must be 0 or more"),
+        ("2025-02-01,2,1,LITEK", "2099-02-01,2,1,LITEK", "date", "date is in the future"),
+        ("2025-02-01,2,1,LITEK", "2025-02-01,2,1,NOWHERE", "cluster", "unknown cluster id"),
+    ],
+)
 def test_bad_ledger_rows_are_located(tmp_path, old, new, column, message):
     tables = dict(VALID_TABLES)
     tables["kpi_ledger.csv"] = tables["kpi_ledger.csv"].replace(old, new)
@@ -120,6 +142,7 @@ def sample_with_ledger(rows):
     from dataclasses import replace
 
     from tests.conftest import SAMPLE
+
     return replace(load_data(SAMPLE), kpi_ledger=ledger(rows))
 
 
@@ -130,8 +153,7 @@ def test_planted_pace_gives_the_expected_traffic_lights():
     rows = [(q.start_time + pd.Timedelta(days=10), 3, 3, "OV", f"EVT-{i}") for i, q in enumerate(quarters)]
     rows += [(q.start_time + pd.Timedelta(days=20), 4, 1, "HTS", f"MTG-{i}") for i, q in enumerate(quarters)]
     # KPI 7: 1 event every other quarter (6 so far); target 6 is met -> reached.
-    rows += [(q.start_time + pd.Timedelta(days=5), 7, 1, "BIOCAT", f"PRJ-{i}")
-             for i, q in enumerate(quarters[::2])]
+    rows += [(q.start_time + pd.Timedelta(days=5), 7, 1, "BIOCAT", f"PRJ-{i}") for i, q in enumerate(quarters[::2])]
     data = sample_with_ledger(rows)
     report = kpi_report(data, pd.Period("2026Q3"), "2027-12-31", "2024-01-01", n_paths=2000, seed=3)
     status = report.status_table().set_index("kpi")
@@ -145,9 +167,9 @@ def test_planted_pace_gives_the_expected_traffic_lights():
         assert row["forecast_low"] <= row["forecast"] <= row["forecast_high"]
 
 
-
 def test_first_quarter_of_the_action_reports_survey_kpis_as_too_early():
     from tests.conftest import SAMPLE
+
     data, period = load_quarter(SAMPLE, "2024Q1")
     report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
     status = report.status_table().set_index("kpi")
@@ -161,6 +183,7 @@ def test_first_quarter_of_the_action_reports_survey_kpis_as_too_early():
 def test_kpi_page_builds_before_the_survey_kpis_can_be_forecast(quarter):
     """Before the third yearly wave KPIs 5 and 6 have no forecast; the page says why instead of failing."""
     from tests.conftest import SAMPLE
+
     data, period = load_quarter(SAMPLE, quarter)
     report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
     previous = previous_quarter_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
@@ -172,13 +195,18 @@ def test_kpi_page_builds_before_the_survey_kpis_can_be_forecast(quarter):
     for f in unforecast:
         values = len(f.history)
         assert values < 3
-        assert notes[f.kpi - 1].startswith(f"- KPI {f.kpi}: Not forecast yet: the survey measures this KPI "
-                                           f"once a year, {values} yearly value")
+        assert notes[f.kpi - 1].startswith(
+            f"- KPI {f.kpi}: Not forecast yet: the survey measures this KPI once a year, {values} yearly value"
+        )
         assert notes[f.kpi - 1].endswith("a forecast needs at least 3.")
     elapsed = elapsed_share(period, "2024-01-01", "2027-12-31")
     funnel = kpi_page.funnel_table(funnel_comparison(data, Funnel.from_reference(), elapsed))
-    for table in (kpi_page.status_table(report), kpi_page.backtest_table(report), funnel,
-                  kpi_page.changes_table(report, previous)):
+    for table in (
+        kpi_page.status_table(report),
+        kpi_page.backtest_table(report),
+        funnel,
+        kpi_page.changes_table(report, previous),
+    ):
         assert "<table" in table.to_html()
     assert "KPI" in kpi_page.risk_summary(report).data
     assert f"end of {period}" in kpi_page.elapsed_note(period, elapsed, "2024-01-01", "2027-12-31").data
@@ -193,11 +221,12 @@ def test_elapsed_share_of_the_action():
 
 def test_previous_quarter_and_bad_dates():
     from tests.conftest import SAMPLE
+
     data, period = load_quarter(SAMPLE, "2024Q1")
     assert previous_quarter_report(data, period, "2027-12-31", "2024-01-01", n_paths=200) is None
-    assert kpi_page.changes_table(kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=200),
-                                  None).data == ("2024Q1 is the first quarter of the action: "
-                                                 "there is no previous quarter.")
+    assert kpi_page.changes_table(kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=200), None).data == (
+        "2024Q1 is the first quarter of the action: there is no previous quarter."
+    )
     with pytest.raises(ParameterError, match="nothing left to forecast"):
         kpi_report(data, period, "2024-03-31", "2024-01-01", n_paths=200)
     with pytest.raises(ParameterError, match="after the report quarter"):

@@ -17,8 +17,7 @@ from lasergo.data.market_inputs import MarketTables, market_tables
 from lasergo.errors import InputError, ParameterError
 from tests.conftest import SAMPLE, VALID_TABLES, write_tables
 
-ASSUMPTION_HEADER = ("parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,"
-                     "source,note\n")
+ASSUMPTION_HEADER = "parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,source,note\n"
 FIGURE_HEADER = "market,segment,year,value_m,low_m,high_m,currency,source,note\n"
 
 
@@ -50,6 +49,7 @@ def only_random(model: market.MarketModel, keep: str) -> market.MarketModel:
 
 # --- The three steps ---------------------------------------------------------------------------
 
+
 def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(sample):
     tables = collapsed(market_tables(sample))
     model = market.build_model(tables, sample, 2026)
@@ -74,26 +74,36 @@ def test_collapsed_ranges_give_the_deterministic_product_of_the_three_steps(samp
                 size, year, currency = row["mode"], row["year"], row["currency"]
             market_value += share * size / rate[(currency, year)] * (1 + growth) ** (2026 - year)
         for j, s in enumerate(model.segments):
+
             def mode(parameter: str, segment: str = s) -> float:
-                rows = assumptions[(assumptions["parameter"] == parameter)
-                                   & (assumptions["segment"].isna() | (assumptions["segment"] == segment))]
+                rows = assumptions[
+                    (assumptions["parameter"] == parameter)
+                    & (assumptions["segment"].isna() | (assumptions["segment"] == segment))
+                ]
                 return rows["mode"].iloc[0] / 100
 
-            expected = (market_value * mode("segment_share") * mode("photonics_share")
-                        * model.addressable[i, j] * mode("attainable_share"))
+            expected = (
+                market_value
+                * mode("segment_share")
+                * mode("photonics_share")
+                * model.addressable[i, j]
+                * mode("attainable_share")
+            )
             assert sales[0, i, j] == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_currency_conversion_and_growth_on_a_hand_computed_case(tmp_path):
     # JPY-free hand case: USD 1,000 m in 2013 at USD 1.25 per EUR is EUR 800 m; 10% a year for
     # two years gives EUR 800 x 1.21 = 968 m in 2015.
-    folder = write_tables(tmp_path / "d", {
-        **VALID_TABLES,
-        "market_figures.csv": FIGURE_HEADER + "japan,medical_devices,2013,1000,1000,1000,USD,hand case,\n",
-        "currency_rates.csv": "currency,year,per_eur,source,note\nUSD,2013,1.25,hand case,\n",
-        "market_assumptions.csv": ASSUMPTION_HEADER
-        + "growth,japan,,,10,10,10,,,pert,assumption,hand case,\n",
-    })
+    folder = write_tables(
+        tmp_path / "d",
+        {
+            **VALID_TABLES,
+            "market_figures.csv": FIGURE_HEADER + "japan,medical_devices,2013,1000,1000,1000,USD,hand case,\n",
+            "currency_rates.csv": "currency,year,per_eur,source,note\nUSD,2013,1.25,hand case,\n",
+            "market_assumptions.csv": ASSUMPTION_HEADER + "growth,japan,,,10,10,10,,,pert,assumption,hand case,\n",
+        },
+    )
     data = load_data(folder)
     model = market.build_model(market_tables(data), data, 2015)
     japan = model.markets.index("japan")
@@ -115,6 +125,7 @@ def test_every_target_market_and_segment_is_valued(sample_model):
 
 
 # --- Monte Carlo -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("distribution", ["pert", "triangular"])
 def test_single_factor_quantiles_match_the_analytic_distribution(sample_model, distribution):
@@ -156,8 +167,7 @@ def test_raising_an_input_range_never_lowers_expected_sales(sample_model, which,
     bounds = ["low", "mode", "high"]
     raised.loc[j, bounds] = inputs.loc[j, bounds].to_numpy(float) * scale + shift * width
     before = market.simulate(sample_model, 2000, 9).stages["partnership_sales"].mean(axis=0)
-    after = (market.simulate(replace(sample_model, inputs=raised), 2000, 9).stages["partnership_sales"]
-             .mean(axis=0))
+    after = market.simulate(replace(sample_model, inputs=raised), 2000, 9).stages["partnership_sales"].mean(axis=0)
     assert (after >= before * (1 - 1e-12)).all()
 
 
@@ -181,23 +191,30 @@ def test_rank_correlation_is_one_for_the_only_random_input(sample_model):
 
 # --- Addressable share and screening guide ----------------------------------------------------
 
+
 def companies_csv(rows: list[str]) -> str:
     return VALID_TABLES["companies.csv"].splitlines()[0] + "\n" + "\n".join(rows) + "\n"
 
 
 def test_addressable_share_counts_mature_products_of_companies_targeting_the_market(tmp_path):
     sensing = reference.segment_uses()["sensing"]
-    folder = write_tables(tmp_path / "d", {
-        **VALID_TABLES,
-        "companies.csv": companies_csv([
-            f"C1,LITEK,A,supplier,5,1,10,10,{sensing[0]},sensing,japan,direct,2024-01-01",
-            f"C2,OV,B,supplier,5,1,10,10,{sensing[1]},sensing,canada,direct,2024-01-01",
-            f"C3,HTS,C,supplier,5,1,10,10,{sensing[2]},sensing,japan,direct,2024-01-01"]),
-        "products.csv": "id,company,name,technology_use,trl,segment,novelty\n"
-                        f"P1,C1,a,{sensing[0]},8,sensing,3\nP2,C2,b,{sensing[1]},9,sensing,3\n"
-                        f"P3,C3,c,{sensing[2]},5,sensing,3\n",
-        "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
-    })
+    folder = write_tables(
+        tmp_path / "d",
+        {
+            **VALID_TABLES,
+            "companies.csv": companies_csv(
+                [
+                    f"C1,LITEK,A,supplier,5,1,10,10,{sensing[0]},sensing,japan,direct,2024-01-01",
+                    f"C2,OV,B,supplier,5,1,10,10,{sensing[1]},sensing,canada,direct,2024-01-01",
+                    f"C3,HTS,C,supplier,5,1,10,10,{sensing[2]},sensing,japan,direct,2024-01-01",
+                ]
+            ),
+            "products.csv": "id,company,name,technology_use,trl,segment,novelty\n"
+            f"P1,C1,a,{sensing[0]},8,sensing,3\nP2,C2,b,{sensing[1]},9,sensing,3\n"
+            f"P3,C3,c,{sensing[2]},5,sensing,3\n",
+            "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
+        },
+    )
     data = load_data(folder)
     share = market.addressable_share(data, ("japan", "canada", "israel"), ("sensing",), min_trl=7)
     assert share["covered"].tolist() == [[sensing[0]], [sensing[1]], []]
@@ -215,6 +232,7 @@ def test_screening_guide_names_companies_by_id_only(sample):
 
 # --- Bad inputs ------------------------------------------------------------------------------------
 
+
 def problems_of(folder) -> list[str]:
     with pytest.raises(InputError) as err:
         load_data(folder)
@@ -228,14 +246,21 @@ def test_bad_market_figures_are_located(valid_dir):
         + "japan,medical_devices,2014,100,120,90,USD,x,\n"
         + "canada,medical_devices,2015,100,,,XYZ,x,\n"
         + "atlantis,medical_devices,2015,100,,,USD,x,\n"
-        + "canada,wellness,2015,100,,,USD,x,\n", encoding="utf-8")
+        + "canada,wellness,2015,100,,,USD,x,\n",
+        encoding="utf-8",
+    )
     problems = problems_of(valid_dir)
-    expected = {2: ("value_m", "0 or more"), 3: ("high_m", "below low_m"),
-                4: ("currency", "unknown currency"), 5: ("market", "unknown market"),
-                6: ("segment", "unknown segment")}
+    expected = {
+        2: ("value_m", "0 or more"),
+        3: ("high_m", "below low_m"),
+        4: ("currency", "unknown currency"),
+        5: ("market", "unknown market"),
+        6: ("segment", "unknown segment"),
+    }
     for row, (column, words) in expected.items():
-        assert any(p.startswith(f"{valid_dir / 'market_figures.csv'}:{row}:{column}:") and words in p
-                   for p in problems), (row, problems)
+        assert any(
+            p.startswith(f"{valid_dir / 'market_figures.csv'}:{row}:{column}:") and words in p for p in problems
+        ), (row, problems)
 
 
 def test_bad_market_assumptions_are_located(valid_dir):
@@ -245,36 +270,45 @@ def test_bad_market_assumptions_are_located(valid_dir):
         + "photonics_share,,,wellness,10,20,30,,,pert,assumption,x,\n"
         + "segment_share,atlantis,,,10,20,30,,,pert,assumption,x,\n"
         + "attainable_share,,,,1,2,150,,,pert,assumption,x,\n"
-        + "market_size,israel,,,1000,1500,2000,2015,XYZ,pert,assumption,x,\n", encoding="utf-8")
+        + "market_size,israel,,,1000,1500,2000,2015,XYZ,pert,assumption,x,\n",
+        encoding="utf-8",
+    )
     problems = problems_of(valid_dir)
     where = str(valid_dir / "market_assumptions.csv")
-    for row, column, words in [(2, "mode", "below low"), (3, "segment", "unknown segment"),
-                               (4, "market", "unknown market"), (5, "low", "between 0 and 100"),
-                               (6, "currency", "unknown currency")]:
+    for row, column, words in [
+        (2, "mode", "below low"),
+        (3, "segment", "unknown segment"),
+        (4, "market", "unknown market"),
+        (5, "low", "between 0 and 100"),
+        (6, "currency", "unknown currency"),
+    ]:
         assert any(p.startswith(f"{where}:{row}:{column}:") and words in p for p in problems), (row, problems)
 
 
 def test_a_figure_without_a_euro_rate_for_its_year_is_located(valid_dir):
     (valid_dir / "market_figures.csv").write_text(
-        FIGURE_HEADER + "japan,medical_devices,2016,3000000,,,JPY,x,\n", encoding="utf-8")
+        FIGURE_HEADER + "japan,medical_devices,2016,3000000,,,JPY,x,\n", encoding="utf-8"
+    )
     problems = problems_of(valid_dir)
-    assert problems == [f"{valid_dir / 'market_figures.csv'}:2:currency: no euro rate for JPY in 2016: "
-                        "add it to currency_rates (data/reference/currency_rates.csv)"]
+    assert problems == [
+        f"{valid_dir / 'market_figures.csv'}:2:currency: no euro rate for JPY in 2016: "
+        "add it to currency_rates (data/reference/currency_rates.csv)"
+    ]
 
 
 def test_a_market_with_neither_figure_nor_assumption_is_reported(valid_dir):
     (valid_dir / "market_assumptions.csv").write_text(
-        ASSUMPTION_HEADER + "regional_share,australia,new_zealand,,100,100,100,,,pert,definition,x,\n",
-        encoding="utf-8")
+        ASSUMPTION_HEADER + "regional_share,australia,new_zealand,,100,100,100,,,pert,definition,x,\n", encoding="utf-8"
+    )
     problems = problems_of(valid_dir)
     assert len(problems) == 1
-    assert problems[0].startswith(
-        f"{valid_dir / 'market_assumptions.csv'}:2:of_market: no size for market new_zealand")
+    assert problems[0].startswith(f"{valid_dir / 'market_assumptions.csv'}:2:of_market: no size for market new_zealand")
 
 
 def test_researchers_rows_replace_the_reference_rows_with_the_same_key(valid_dir):
     (valid_dir / "market_assumptions.csv").write_text(
-        ASSUMPTION_HEADER + "attainable_share,,,,2,2,2,,,pert,assumption,survey 2026,\n", encoding="utf-8")
+        ASSUMPTION_HEADER + "attainable_share,,,,2,2,2,,,pert,assumption,survey 2026,\n", encoding="utf-8"
+    )
     data = load_data(valid_dir)
     tables = market_tables(data)
     rows = tables.assumptions.query("parameter == 'attainable_share'")
@@ -291,20 +325,24 @@ def test_reference_market_tables_pass_the_input_schemas():
 
 def test_a_published_figure_replaces_the_reference_size_assumption(valid_dir):
     (valid_dir / "market_figures.csv").write_text(
-        FIGURE_HEADER + "israel,medical_devices,2015,2000,,,USD,a survey,\n", encoding="utf-8")
+        FIGURE_HEADER + "israel,medical_devices,2015,2000,,,USD,a survey,\n", encoding="utf-8"
+    )
     data = load_data(valid_dir)
     size = market.build_model(market_tables(data), data, 2026).inputs.query(
-        "parameter == 'market_size' and market == 'israel'")
+        "parameter == 'market_size' and market == 'israel'"
+    )
     assert size[["mode", "kind", "source"]].values.tolist() == [[2000.0, "published", "a survey"]]
 
 
 def test_own_size_assumption_replaces_a_reference_figure(valid_dir):
     (valid_dir / "market_assumptions.csv").write_text(
         ASSUMPTION_HEADER + "market_size,japan,,,20000,25000,30000,2020,USD,pert,assumption,own estimate,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = load_data(valid_dir)
     size = market.build_model(market_tables(data), data, 2026).inputs.query(
-        "parameter == 'market_size' and market == 'japan'")
+        "parameter == 'market_size' and market == 'japan'"
+    )
     assert size[["mode", "kind", "year"]].values.tolist() == [[25000.0, "assumption", 2020]]
 
 

@@ -15,16 +15,25 @@ def companies_csv(rows: list[str]) -> str:
 def test_fit_ranks_a_cluster_covering_all_uses_above_one_covering_none(tmp_path):
     sensing = reference.segment_uses()["sensing"]
     imaging_only = [u for u in reference.segment_uses()["diagnostics_imaging"] if u not in sensing][0]
-    folder = write_tables(tmp_path / "d", {
-        **VALID_TABLES,
-        "companies.csv": companies_csv([
-            f"C1,LITEK,A,supplier,5,1,10,10,{';'.join(sensing)},sensing,israel,direct,2024-01-01",
-            f"C2,OV,B,supplier,5,1,10,10,{imaging_only},sensing,israel,direct,2024-01-01"]),
-        "products.csv": "id,company,name,technology_use,trl,segment,novelty\n",
-        "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
-    })
-    fit = (market_fit.fit_scores(load_data(folder)).query("segment == 'sensing' and market == 'israel'")
-           .set_index("cluster"))
+    folder = write_tables(
+        tmp_path / "d",
+        {
+            **VALID_TABLES,
+            "companies.csv": companies_csv(
+                [
+                    f"C1,LITEK,A,supplier,5,1,10,10,{';'.join(sensing)},sensing,israel,direct,2024-01-01",
+                    f"C2,OV,B,supplier,5,1,10,10,{imaging_only},sensing,israel,direct,2024-01-01",
+                ]
+            ),
+            "products.csv": "id,company,name,technology_use,trl,segment,novelty\n",
+            "survey_waves.csv": "company,wave_date,wave,revenue_eur_m,export_share_pct,rd_share_pct,employees\n",
+        },
+    )
+    fit = (
+        market_fit.fit_scores(load_data(folder))
+        .query("segment == 'sensing' and market == 'israel'")
+        .set_index("cluster")
+    )
     assert fit.loc["LITEK", "coverage"] == 1 and fit.loc["OV", "coverage"] == 0
     assert fit.loc["LITEK", "links"] == fit.loc["OV", "links"] == 0  # neither has a tie to Israel
     assert fit.loc["LITEK", "score"] == pytest.approx(100 * market_fit.FIT_WEIGHTS["coverage"])

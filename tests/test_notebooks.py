@@ -52,8 +52,13 @@ def test_notebook_imports_only_pages_and_analyses(path):
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for module in modules:
                 if module.startswith("lasergo"):
                     assert module.startswith(("lasergo.pages", "lasergo.analysis")), f"{path.name}: {module}"

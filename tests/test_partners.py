@@ -25,16 +25,18 @@ from tests.conftest import SAMPLE
 def profiles(numeric=None, categorical=None, multi=None) -> partners.Profiles:
     """Profiles from plain columns (dicts of lists) and code blocks (lists of 0/1 rows)."""
     blocks = {k: pd.DataFrame(np.asarray(v, dtype=bool)) for k, v in (multi or {}).items()}
-    sizes = ([len(pd.DataFrame(x)) for x in (numeric, categorical) if x is not None]
-             + [len(b) for b in blocks.values()])
+    sizes = [len(pd.DataFrame(x)) for x in (numeric, categorical) if x is not None] + [len(b) for b in blocks.values()]
     n = sizes[0]
-    return partners.Profiles(pd.Index(range(n)), pd.DataFrame(numeric, index=range(n)) if numeric is not None
-                        else pd.DataFrame(index=range(n)),
-                        pd.DataFrame(categorical, index=range(n)) if categorical is not None
-                        else pd.DataFrame(index=range(n)), blocks)
+    return partners.Profiles(
+        pd.Index(range(n)),
+        pd.DataFrame(numeric, index=range(n)) if numeric is not None else pd.DataFrame(index=range(n)),
+        pd.DataFrame(categorical, index=range(n)) if categorical is not None else pd.DataFrame(index=range(n)),
+        blocks,
+    )
 
 
 # --- Gower distance ----------------------------------------------------------------------------
+
 
 def test_gower_on_a_hand_computed_example():
     p = profiles(
@@ -64,9 +66,11 @@ def test_gower_is_symmetric_zero_on_the_diagonal_and_within_0_1(seed, n):
     rng = np.random.default_rng(seed)
     numeric = rng.normal(size=(n, 3))
     numeric[rng.random((n, 3)) < 0.2] = np.nan
-    p = profiles(numeric={f"x{i}": numeric[:, i] for i in range(3)},
-                 categorical={"c": rng.choice(["a", "b", "c"], n)},
-                 multi={"m": rng.random((n, 6)) < 0.3})
+    p = profiles(
+        numeric={f"x{i}": numeric[:, i] for i in range(3)},
+        categorical={"c": rng.choice(["a", "b", "c"], n)},
+        multi={"m": rng.random((n, 6)) < 0.3},
+    )
     d = partners.gower_distances(p)
     np.testing.assert_allclose(d, d.T)
     assert np.allclose(np.diag(d), 0)
@@ -74,6 +78,7 @@ def test_gower_is_symmetric_zero_on_the_diagonal_and_within_0_1(seed, n):
 
 
 # --- Clustering -------------------------------------------------------------------------------
+
 
 def test_wine_cultivars_are_recovered():
     x, y = load_wine(return_X_y=True)
@@ -93,10 +98,11 @@ def planted(n_per_group=50, groups=4, seed=0) -> tuple[partners.Profiles, np.nda
     category = np.where(rng.random(n) < 0.9, truth, rng.integers(0, groups, n)).astype(str)
     codes = np.zeros((n, 4 * groups), dtype=bool)
     for i, g in enumerate(truth):
-        codes[i, 4 * g: 4 * g + 4] = rng.random(4) < 0.7
+        codes[i, 4 * g : 4 * g + 4] = rng.random(4) < 0.7
         codes[i, rng.integers(0, 4 * groups)] = True  # one stray code
-    return profiles(numeric={"a": numeric[:, 0], "b": numeric[:, 1]}, categorical={"c": category},
-                    multi={"codes": codes}), truth
+    return profiles(
+        numeric={"a": numeric[:, 0], "b": numeric[:, 1]}, categorical={"c": category}, multi={"codes": codes}
+    ), truth
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -127,6 +133,7 @@ def test_sampled_fit_labels_every_company_and_recovers_planted_groups():
 
 # --- Anonymity ----------------------------------------------------------------------------------
 
+
 def test_small_groups_are_merged_until_none_is_below_five():
     z = np.array([[0.0], [0.1], [0.2], [0.3], [0.4], [10.0], [10.1], [10.2], [10.3], [10.4], [5.0], [5.1]])
     labels = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2])
@@ -155,21 +162,24 @@ def test_cases_show_ids_unless_internal(sample_partners):
     data, analysis = sample_partners
     text = analysis.cases.to_csv() + analysis.cases_by_mission.to_csv()
     assert not any(name in text for name in data.companies["name"])
-    internal = partners.case_table(analysis.matching.cases.head(3), analysis.profiles,
-                                   partners.display_names(data, True))
+    internal = partners.case_table(
+        analysis.matching.cases.head(3), analysis.profiles, partners.display_names(data, True)
+    )
     assert internal["supplier"].str.contains("Synthetic SME").all()
 
 
 # --- Complementarity and matching ---------------------------------------------------------------
 
+
 def test_supplier_integrator_score_by_hand():
     # integrator 1 serves a segment needing uses {0, 1, 2} and offers {0}: its gaps are {1, 2}.
     # supplier 0 offers {1, 3}: one of its two uses fills a gap (1/2), one of two gaps filled (1/2).
-    p = profiles(categorical={"cluster": ["LITEK", "HTS"]},
-                 multi={"technology_uses": [[0, 1, 0, 1], [1, 0, 0, 0]], "segments": [[0], [1]]})
+    p = profiles(
+        categorical={"cluster": ["LITEK", "HTS"]},
+        multi={"technology_uses": [[0, 1, 0, 1], [1, 0, 0, 0]], "segments": [[0], [1]]},
+    )
     needed = np.array([[1], [1], [1], [0]], dtype=bool)  # uses x segments
-    gaps = ((p.multi["segments"].to_numpy(int) @ needed.T.astype(int) > 0)
-            & ~p.multi["technology_uses"].to_numpy(bool))
+    gaps = (p.multi["segments"].to_numpy(int) @ needed.T.astype(int) > 0) & ~p.multi["technology_uses"].to_numpy(bool)
     assert gaps[1].tolist() == [False, True, True, False]
     filled = (p.multi["technology_uses"].to_numpy(bool)[0] & gaps[1]).sum()
     assert 0.5 * (filled / 2 + filled / 2) == 0.5
@@ -188,8 +198,14 @@ def brute_force(cases: pd.DataFrame, n: int, max_cases: int) -> float:
 
 def random_cases(rng, n_companies=7, n_cases=10) -> pd.DataFrame:
     rows = [rng.choice(n_companies, 3, replace=False) for _ in range(n_cases)]
-    return pd.DataFrame({"supplier": [r[0] for r in rows], "integrator": [r[1] for r in rows],
-                         "end_user": [r[2] for r in rows], "score": rng.random(n_cases).round(3)})
+    return pd.DataFrame(
+        {
+            "supplier": [r[0] for r in rows],
+            "integrator": [r[1] for r in rows],
+            "end_user": [r[2] for r in rows],
+            "score": rng.random(n_cases).round(3),
+        }
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -214,15 +230,37 @@ def test_a_planted_perfect_triple_is_always_chosen(sample_partners):
     optogenetics = uses.loc[uses["name"].str.contains("optogenetics"), "id"].iloc[0]
     segment = split_codes(uses.set_index("id").at[optogenetics, "segments"])[0]
     needed = [u for u, cell in zip(uses["id"], uses["segments"]) if segment in split_codes(cell)]
-    planted_rows = pd.DataFrame([
-        {"id": "X1", "cluster": "LITEK", "name": "Planted supplier", "roles": "supplier",
-         "technology_uses": optogenetics, "segments": segment, "target_markets": "israel"},
-        {"id": "X2", "cluster": "HTS", "name": "Planted integrator", "roles": "integrator",
-         "technology_uses": ";".join(u for u in needed if u != optogenetics), "segments": segment,
-         "target_markets": "israel"},
-        {"id": "X3", "cluster": "MEDICEN", "name": "Planted user", "roles": "end_user",
-         "technology_uses": needed[0], "segments": segment, "target_markets": "israel"},
-    ])
+    planted_rows = pd.DataFrame(
+        [
+            {
+                "id": "X1",
+                "cluster": "LITEK",
+                "name": "Planted supplier",
+                "roles": "supplier",
+                "technology_uses": optogenetics,
+                "segments": segment,
+                "target_markets": "israel",
+            },
+            {
+                "id": "X2",
+                "cluster": "HTS",
+                "name": "Planted integrator",
+                "roles": "integrator",
+                "technology_uses": ";".join(u for u in needed if u != optogenetics),
+                "segments": segment,
+                "target_markets": "israel",
+            },
+            {
+                "id": "X3",
+                "cluster": "MEDICEN",
+                "name": "Planted user",
+                "roles": "end_user",
+                "technology_uses": needed[0],
+                "segments": segment,
+                "target_markets": "israel",
+            },
+        ]
+    )
     for column in ("employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"):
         planted_rows[column] = companies[column].median()
     planted_rows["target_group"], planted_rows["joined"] = "direct", companies["joined"].min()
@@ -250,18 +288,25 @@ def test_group_complementarity_is_the_mean_over_pairs(sample_partners):
 
 # --- Bad inputs ---------------------------------------------------------------------------------
 
+
 def test_bad_company_and_product_inputs_are_located(valid_dir):
     companies = valid_dir / "companies.csv"
-    companies.write_text(companies.read_text(encoding="utf-8").replace("C1,LITEK,Alpha Lasers,supplier,",
-                                                                       "C1,LITEK,Alpha Lasers,supplyer,")
-                         .replace("T08;T35", "T08;T36"), encoding="utf-8")
+    companies.write_text(
+        companies.read_text(encoding="utf-8")
+        .replace("C1,LITEK,Alpha Lasers,supplier,", "C1,LITEK,Alpha Lasers,supplyer,")
+        .replace("T08;T35", "T08;T36"),
+        encoding="utf-8",
+    )
     products = valid_dir / "products.csv"
-    products.write_text(products.read_text(encoding="utf-8") + "P3,C9,ghost,T20,6,diagnostics_imaging,2\n",
-                        encoding="utf-8")
+    products.write_text(
+        products.read_text(encoding="utf-8") + "P3,C9,ghost,T20,6,diagnostics_imaging,2\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as err:
         load_data(valid_dir)
     problems = [str(p) for p in err.value.problems]
-    for prefix, words in [(f"{companies}:2:roles:", "unknown role"),
-                          (f"{companies}:2:technology_uses:", "unknown technology use"),
-                          (f"{products}:4:company:", "unknown company id 'C9'")]:
+    for prefix, words in [
+        (f"{companies}:2:roles:", "unknown role"),
+        (f"{companies}:2:technology_uses:", "unknown technology use"),
+        (f"{products}:4:company:", "unknown company id 'C9'"),
+    ]:
         assert any(p.startswith(prefix) and words in p for p in problems), (prefix, problems)

@@ -36,7 +36,8 @@ def test_every_notebook_succeeds_in_an_early_quarter(tmp_path, quarter):
     assert main(["report", "--data", str(SAMPLE), "--out", str(tmp_path), "--quarter", quarter]) == 0
     manifest = json.loads((tmp_path / quarter / "manifest.json").read_text())
     assert [(nb["name"], nb["status"]) for nb in manifest["notebooks"]] == [
-        (p.stem, "ok") for p in sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))]
+        (p.stem, "ok") for p in sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+    ]
 
 
 def test_manifest_records_parameters_and_input_hashes(sample_reports):
@@ -66,8 +67,14 @@ def test_html_has_no_code_and_loads_nothing_from_other_hosts(sample_reports):
 def test_overview_shows_clusters_and_target(sample_reports):
     out, _ = sample_reports
     text = (out / "2026Q3" / "00_overview.html").read_text(encoding="utf-8")
-    for name in ("Lithuanian Laser and Engineering Technology Cluster", "OpticsValley", "Optence",
-                 "Human.technology Styria", "Medicen Paris Region", "Biocat"):
+    for name in (
+        "Lithuanian Laser and Engineering Technology Cluster",
+        "OpticsValley",
+        "Optence",
+        "Human.technology Styria",
+        "Medicen Paris Region",
+        "Biocat",
+    ):
         assert name in text, name
     assert "240" in text
     assert "Synthetic sample data" in text
@@ -84,16 +91,22 @@ def test_indexes_link_the_quarter_and_headlines(sample_reports):
 
 
 KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-GOOD = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
-    nbformat.v4.new_markdown_cell("# A page that works"),
-    nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
-    nbformat.v4.new_code_cell("print('quarter', quarter)"),
-])
-BAD = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
-    nbformat.v4.new_markdown_cell("# A page that breaks"),
-    nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
-    nbformat.v4.new_code_cell("raise RuntimeError('planted failure')"),
-])
+GOOD = nbformat.v4.new_notebook(
+    metadata=KERNEL,
+    cells=[
+        nbformat.v4.new_markdown_cell("# A page that works"),
+        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print('quarter', quarter)"),
+    ],
+)
+BAD = nbformat.v4.new_notebook(
+    metadata=KERNEL,
+    cells=[
+        nbformat.v4.new_markdown_cell("# A page that breaks"),
+        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('planted failure')"),
+    ],
+)
 
 
 def test_failing_notebook_is_reported_and_earlier_quarter_untouched(tmp_path):
@@ -106,8 +119,9 @@ def test_failing_notebook_is_reported_and_earlier_quarter_untouched(tmp_path):
     before = {p: p.read_bytes() for p in (out / "2025Q4").iterdir()}
 
     nbformat.write(BAD, notebooks / "20_bad.ipynb")
-    status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--quarter", "2026Q4",
-                   "--notebooks", str(notebooks)])
+    status = main(
+        ["report", "--data", str(SAMPLE), "--out", str(out), "--quarter", "2026Q4", "--notebooks", str(notebooks)]
+    )
     assert status == 1
     assert (out / "2026Q4" / "10_good.html").is_file()
     failure_page = (out / "2026Q4" / "20_bad.html").read_text(encoding="utf-8")
@@ -126,8 +140,7 @@ def test_rebuild_replaces_quarter_and_leaves_no_temporary_folders(tmp_path):
     nbformat.write(GOOD, notebooks / "10_good.ipynb")
     out = tmp_path / "reports"
     for _ in range(2):
-        assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks,
-                             progress=False).ok
+        assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False).ok
     assert sorted(p.name for p in out.iterdir()) == ["2026Q3", "index.html"]
 
 
@@ -140,13 +153,18 @@ def test_unknown_only_name_is_an_error_before_running(tmp_path):
 def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    counting = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
-        nbformat.v4.new_markdown_cell("# Ledger size"),
-        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from lasergo.pages.common import headline, load_quarter\n"
-                                  "data, _ = load_quarter(data_dir, quarter)\n"
-                                  "headline('KPI ledger entries', len(data.kpi_ledger), 'entries')"),
-    ])
+    counting = nbformat.v4.new_notebook(
+        metadata=KERNEL,
+        cells=[
+            nbformat.v4.new_markdown_cell("# Ledger size"),
+            nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "from lasergo.pages.common import headline, load_quarter\n"
+                "data, _ = load_quarter(data_dir, quarter)\n"
+                "headline('KPI ledger entries', len(data.kpi_ledger), 'entries')"
+            ),
+        ],
+    )
     nbformat.write(counting, notebooks / "10_count.ipynb")
     out = tmp_path / "reports"
     sizes = {}
@@ -163,12 +181,17 @@ def test_quarter_index_shows_change_since_previous_quarter(tmp_path):
 def test_indexes_escape_text_from_the_pages(tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    hostile = nbformat.v4.new_notebook(metadata=KERNEL, cells=[
-        nbformat.v4.new_markdown_cell("# A <script>alert(1)</script> title"),
-        nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from lasergo.pages.common import headline\n"
-                                  "headline('<img src=x onerror=alert(1)>', '<b>bold</b>', '', '<script>x</script>')"),
-    ])
+    hostile = nbformat.v4.new_notebook(
+        metadata=KERNEL,
+        cells=[
+            nbformat.v4.new_markdown_cell("# A <script>alert(1)</script> title"),
+            nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "from lasergo.pages.common import headline\n"
+                "headline('<img src=x onerror=alert(1)>', '<b>bold</b>', '', '<script>x</script>')"
+            ),
+        ],
+    )
     nbformat.write(hostile, notebooks / "10_hostile.ipynb")
     out = tmp_path / "reports"
     assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False).ok
@@ -195,18 +218,21 @@ def test_output_dir_is_set_by_the_pipeline_only(tmp_path):
 
 def test_fit_page_names_companies_only_when_internal(sample_reports, tmp_path):
     import pandas as pd
+
     names = pd.read_csv(SAMPLE / "companies.csv")["name"]
     out, _ = sample_reports
     html = (out / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
     assert not any(name in html for name in names)
-    build_reports(data_dir=SAMPLE, out_dir=tmp_path, only=["03_partnership_fit"], parameters={"internal": True},
-                  progress=False)
+    build_reports(
+        data_dir=SAMPLE, out_dir=tmp_path, only=["03_partnership_fit"], parameters={"internal": True}, progress=False
+    )
     html = (tmp_path / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
     assert any(name in html for name in names)
 
 
 def test_internal_pages_are_refused_in_the_public_reports_folder():
     from lasergo.pipeline.run import PUBLIC_REPORTS
+
     with pytest.raises(PipelineError, match="outside"):
         build_reports(data_dir=SAMPLE, out_dir=PUBLIC_REPORTS, parameters={"internal": True}, progress=False)
 

@@ -9,8 +9,19 @@ from lasergo.data import reference
 from lasergo.data.codes import split_list
 from lasergo.errors import InputError
 
-TABLES = ("clusters", "sector_totals", "segments", "technology_uses", "markets", "missions",
-          "matchmaking_events", "cluster_links", "kpi_targets", "funnel", "market_figures")
+TABLES = (
+    "clusters",
+    "sector_totals",
+    "segments",
+    "technology_uses",
+    "markets",
+    "missions",
+    "matchmaking_events",
+    "cluster_links",
+    "kpi_targets",
+    "funnel",
+    "market_figures",
+)
 
 
 def test_six_clusters_three_per_sector_with_stated_sizes():
@@ -18,10 +29,15 @@ def test_six_clusters_three_per_sector_with_stated_sizes():
     assert reference.CLUSTER_IDS == ("LITEK", "OV", "OPTENCE", "HTS", "MEDICEN", "BIOCAT")
     assert clusters["sector"].value_counts().to_dict() == {"photonics": 3, "health_tech": 3}
     assert set(clusters.index[clusters["sector"] == "photonics"]) == {"LITEK", "OV", "OPTENCE"}
-    assert clusters["smes"].to_dict() == {"LITEK": 60, "OV": 150, "OPTENCE": 82, "HTS": 100,
-                                          "MEDICEN": 200, "BIOCAT": 500}
-    assert clusters["rtos"].to_dict() == {"LITEK": 10, "OV": 10, "OPTENCE": 5, "HTS": 12,
-                                          "MEDICEN": 10, "BIOCAT": 95}
+    assert clusters["smes"].to_dict() == {
+        "LITEK": 60,
+        "OV": 150,
+        "OPTENCE": 82,
+        "HTS": 100,
+        "MEDICEN": 200,
+        "BIOCAT": 500,
+    }
+    assert clusters["rtos"].to_dict() == {"LITEK": 10, "OV": 10, "OPTENCE": 5, "HTS": 12, "MEDICEN": 10, "BIOCAT": 95}
     assert clusters["smes"].dtype == "int64" and clusters["rtos"].dtype == "int64"
     assert clusters.at["BIOCAT", "nuts_codes"] == "DE142"
     assert clusters.at["MEDICEN", "nuts_codes"] == "FR101;FR02;FR106"
@@ -52,14 +68,29 @@ def test_eight_missions_led_and_co_organised_by_two_different_clusters():
     assert set(missions["co_organiser"]) <= set(reference.CLUSTER_IDS)
     assert (missions["lead"] != missions["co_organiser"]).all()
     assert list(zip(missions["lead"], missions["co_organiser"])) == [
-        ("OV", "MEDICEN"), ("HTS", "LITEK"), ("OV", "BIOCAT"), ("OPTENCE", "LITEK"),
-        ("OPTENCE", "HTS"), ("MEDICEN", "BIOCAT"), ("LITEK", "OPTENCE"), ("BIOCAT", "MEDICEN")]
+        ("OV", "MEDICEN"),
+        ("HTS", "LITEK"),
+        ("OV", "BIOCAT"),
+        ("OPTENCE", "LITEK"),
+        ("OPTENCE", "HTS"),
+        ("MEDICEN", "BIOCAT"),
+        ("LITEK", "OPTENCE"),
+        ("BIOCAT", "MEDICEN"),
+    ]
     assert missions["roadshow"].dtype == bool and missions["new_market"].dtype == bool
     assert missions.loc[missions["roadshow"], "mission"].tolist() == [3, 4, 5, 8]
     assert missions["new_market"].tolist() == [False] * 4 + [True] * 4
     roadshow_clusters = split_list(missions["roadshow_clusters"])
-    assert roadshow_clusters.tolist() == [[], [], ["OV", "MEDICEN"], ["LITEK", "OPTENCE"], ["OPTENCE", "HTS"],
-                                          [], [], ["BIOCAT", "MEDICEN"]]
+    assert roadshow_clusters.tolist() == [
+        [],
+        [],
+        ["OV", "MEDICEN"],
+        ["LITEK", "OPTENCE"],
+        ["OPTENCE", "HTS"],
+        [],
+        [],
+        ["BIOCAT", "MEDICEN"],
+    ]
     assert "New Zealand" in missions.set_index("market").at["australia", "note"]
 
 
@@ -67,8 +98,15 @@ def test_kpi_targets():
     kpis = reference.kpi_targets()
     assert kpis["kpi"].tolist() == list(range(1, 8))
     assert kpis["target"].tolist() == [6, 6, 4, 6, 240, 20, 6]
-    assert kpis.set_index("kpi")["unit"].to_dict() == {1: "count", 2: "count", 3: "count", 4: "count",
-                                                       5: "count", 6: "percent", 7: "count"}
+    assert kpis.set_index("kpi")["unit"].to_dict() == {
+        1: "count",
+        2: "count",
+        3: "count",
+        4: "count",
+        5: "count",
+        6: "percent",
+        7: "count",
+    }
 
 
 def test_35_technology_uses_in_the_roadmap_order_with_known_segments():
@@ -87,12 +125,31 @@ def test_35_technology_uses_in_the_roadmap_order_with_known_segments():
 
 def test_segments_and_markets_ids():
     assert reference.THEMATIC_SEGMENT_IDS == ("diagnostics_imaging", "sensing", "regenerative_biomaterials")
-    assert set(reference.ALL_SEGMENT_IDS) == {*reference.THEMATIC_SEGMENT_IDS, "medical_devices",
-                                              "medical_technology", "photonics"}
-    assert reference.TARGET_MARKET_IDS == ("usa_west", "usa_east", "canada", "malaysia_singapore",
-                                           "south_korea", "israel", "australia", "japan")
-    assert set(reference.ALL_MARKET_IDS) == {*reference.TARGET_MARKET_IDS, "world", "europe", "usa",
-                                             "malaysia", "singapore", "new_zealand"}
+    assert set(reference.ALL_SEGMENT_IDS) == {
+        *reference.THEMATIC_SEGMENT_IDS,
+        "medical_devices",
+        "medical_technology",
+        "photonics",
+    }
+    assert reference.TARGET_MARKET_IDS == (
+        "usa_west",
+        "usa_east",
+        "canada",
+        "malaysia_singapore",
+        "south_korea",
+        "israel",
+        "australia",
+        "japan",
+    )
+    assert set(reference.ALL_MARKET_IDS) == {
+        *reference.TARGET_MARKET_IDS,
+        "world",
+        "europe",
+        "usa",
+        "malaysia",
+        "singapore",
+        "new_zealand",
+    }
     markets = reference.markets().set_index("id")
     assert markets.at["malaysia_singapore", "countries"] == "MY;SG"
     assert markets["mission"].dtype == "Int64" and markets.at["japan", "mission"] == 8
@@ -186,19 +243,34 @@ def test_reference_dir_is_the_data_folder():
     assert (reference.REFERENCE_DIR / "clusters.csv").is_file()
 
 
-@pytest.mark.parametrize("file, old, new, where", [
-    ("clusters.csv", "OV,OpticsValley", "LITEK,OpticsValley", r"clusters\.csv:3:id: duplicate"),
-    ("clusters.csv", ",60,10,", ",sixty,10,", r"clusters\.csv:2:smes: expected a whole number, got 'sixty'"),
-    ("clusters.csv", ",photonics,", ",optics,", r"clusters\.csv:2:sector: unknown sector.*'optics'"),
-    ("clusters.csv", "rtos,", "rtoz,", r"clusters\.csv:1:rtos: missing column"),
-    ("missions.csv", "1,usa_west,USA West Coast,OV,", "1,usa_west,USA West Coast,XX,",
-     r"missions\.csv:2:lead: unknown cluster id.*'XX'"),
-    ("missions.csv", ",OV;MEDICEN,false,", ",OV;MEDICEN,no,",
-     r"missions\.csv:4:new_market: expected true or false"),
-    ("technology_uses.csv", "T02,Image analysis,diagnostics_imaging",
-     "T02,Image analysis,imaging", r"technology_uses\.csv:3:segments: unknown segment.*'imaging'"),
-    ("kpi_targets.csv", "240,count", ",count", r"kpi_targets\.csv:6:target: value is required"),
-])
+@pytest.mark.parametrize(
+    "file, old, new, where",
+    [
+        ("clusters.csv", "OV,OpticsValley", "LITEK,OpticsValley", r"clusters\.csv:3:id: duplicate"),
+        ("clusters.csv", ",60,10,", ",sixty,10,", r"clusters\.csv:2:smes: expected a whole number, got 'sixty'"),
+        ("clusters.csv", ",photonics,", ",optics,", r"clusters\.csv:2:sector: unknown sector.*'optics'"),
+        ("clusters.csv", "rtos,", "rtoz,", r"clusters\.csv:1:rtos: missing column"),
+        (
+            "missions.csv",
+            "1,usa_west,USA West Coast,OV,",
+            "1,usa_west,USA West Coast,XX,",
+            r"missions\.csv:2:lead: unknown cluster id.*'XX'",
+        ),
+        (
+            "missions.csv",
+            ",OV;MEDICEN,false,",
+            ",OV;MEDICEN,no,",
+            r"missions\.csv:4:new_market: expected true or false",
+        ),
+        (
+            "technology_uses.csv",
+            "T02,Image analysis,diagnostics_imaging",
+            "T02,Image analysis,imaging",
+            r"technology_uses\.csv:3:segments: unknown segment.*'imaging'",
+        ),
+        ("kpi_targets.csv", "240,count", ",count", r"kpi_targets\.csv:6:target: value is required"),
+    ],
+)
 def test_broken_table_names_file_row_and_column(reference_copy, file, old, new, where):
     path = reference_copy / file
     _edit(path, old, new)

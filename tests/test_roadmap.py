@@ -7,9 +7,18 @@ from lasergo.analysis import roadmap
 from lasergo.analysis.roadmap import nuts_problems, roadmap_consistency
 from lasergo.data import reference
 
-FLAGGED = {"photonics_smes", "health_tech_smes", "health_tech_rtos", "all_smes", "all_rtos",
-           "vna_companies_per_cluster", "kpi6_turnover_rise", "ties_as_cluster_pairs",
-           "nuts_codes_MEDICEN", "nuts_codes_BIOCAT"}
+FLAGGED = {
+    "photonics_smes",
+    "health_tech_smes",
+    "health_tech_rtos",
+    "all_smes",
+    "all_rtos",
+    "vna_companies_per_cluster",
+    "kpi6_turnover_rise",
+    "ties_as_cluster_pairs",
+    "nuts_codes_MEDICEN",
+    "nuts_codes_BIOCAT",
+}
 
 
 @pytest.fixture(scope="module")
@@ -27,26 +36,40 @@ def test_columns_and_one_row_per_check(checks):
 
 def test_flags_exactly_the_known_inconsistencies(checks):
     assert set(checks.index[~checks["consistent"]]) == FLAGGED
-    for check in ("photonics_rtos", "agreements", "rd_investment", "ties_clusters_x_nodes",
-                  "direct_smes", "target_smes", "affiliate_nodes", "agreement_versions",
-                  "nuts_codes_LITEK", "nuts_codes_OV", "nuts_codes_OPTENCE", "nuts_codes_HTS"):
+    for check in (
+        "photonics_rtos",
+        "agreements",
+        "rd_investment",
+        "ties_clusters_x_nodes",
+        "direct_smes",
+        "target_smes",
+        "affiliate_nodes",
+        "agreement_versions",
+        "nuts_codes_LITEK",
+        "nuts_codes_OV",
+        "nuts_codes_OPTENCE",
+        "nuts_codes_HTS",
+    ):
         assert checks.at[check, "consistent"], check
 
 
-@pytest.mark.parametrize("check, stated, computed, numbers", [
-    ("photonics_smes", "342", "292", ["292", "342", "50"]),
-    ("photonics_rtos", "25", "25", ["25"]),
-    ("health_tech_smes", "650", "800", ["800", "650", "150"]),
-    ("health_tech_rtos", "75", "117", ["117", "75", "42"]),
-    ("all_smes", "1600", "1092", ["1092", "1600", "1000"]),
-    ("all_rtos", "100", "142", ["142", "100", "120"]),
-    ("vna_companies_per_cluster", "30", "20", ["30", "20"]),
-    ("kpi6_turnover_rise", "20%", "15%", ["20%", "15%"]),
-    ("agreements", "21", "= 21", ["15", "6", "21"]),
-    ("rd_investment", "EUR 20 m", "EUR 21 m", ["10.5", "EUR 21 m", "EUR 20 m", "EUR 22 m", "rounded-down"]),
-    ("ties_clusters_x_nodes", "36 -> 96", "6 x 16 = 96", ["36", "96", "6 x 6", "6 x 16"]),
-    ("ties_as_cluster_pairs", "36", "15", ["15", "36"]),
-])
+@pytest.mark.parametrize(
+    "check, stated, computed, numbers",
+    [
+        ("photonics_smes", "342", "292", ["292", "342", "50"]),
+        ("photonics_rtos", "25", "25", ["25"]),
+        ("health_tech_smes", "650", "800", ["800", "650", "150"]),
+        ("health_tech_rtos", "75", "117", ["117", "75", "42"]),
+        ("all_smes", "1600", "1092", ["1092", "1600", "1000"]),
+        ("all_rtos", "100", "142", ["142", "100", "120"]),
+        ("vna_companies_per_cluster", "30", "20", ["30", "20"]),
+        ("kpi6_turnover_rise", "20%", "15%", ["20%", "15%"]),
+        ("agreements", "21", "= 21", ["15", "6", "21"]),
+        ("rd_investment", "EUR 20 m", "EUR 21 m", ["10.5", "EUR 21 m", "EUR 20 m", "EUR 22 m", "rounded-down"]),
+        ("ties_clusters_x_nodes", "36 -> 96", "6 x 16 = 96", ["36", "96", "6 x 6", "6 x 16"]),
+        ("ties_as_cluster_pairs", "36", "15", ["15", "36"]),
+    ],
+)
 def test_stated_computed_and_explanation_carry_the_numbers(checks, check, stated, computed, numbers):
     row = checks.loc[check]
     assert stated in row["stated"]

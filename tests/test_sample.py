@@ -35,9 +35,12 @@ def entry_totals(tables: dict[str, pd.DataFrame], group: str) -> dict[str, float
     ids = companies.loc[companies["target_group"] == group, "id"]
     entry = waves[(waves["wave"] == "entry") & waves["company"].isin(ids)]
     answered = entry.dropna(subset=["revenue_eur_m", "rd_share_pct"])
-    return {"companies": len(ids), "employees": float(entry["employees"].sum()),
-            "revenue": float(entry["revenue_eur_m"].sum()),
-            "rd": float(np.average(answered["rd_share_pct"], weights=answered["revenue_eur_m"]))}
+    return {
+        "companies": len(ids),
+        "employees": float(entry["employees"].sum()),
+        "revenue": float(entry["revenue_eur_m"].sum()),
+        "rd": float(np.average(answered["rd_share_pct"], weights=answered["revenue_eur_m"])),
+    }
 
 
 def test_default_sample_validates(tmp_path):
@@ -48,12 +51,22 @@ def test_default_sample_validates(tmp_path):
         pytest.fail("\n".join(map(str, err.problems)))
     assert dataset.synthetic
     assert sorted(p.name for p in folder.iterdir()) == [
-        "companies.csv", "dataset.json", "kpi_ledger.csv", "products.csv", "survey_waves.csv",
-        "swot_judgements.csv"]
+        "companies.csv",
+        "dataset.json",
+        "kpi_ledger.csv",
+        "products.csv",
+        "survey_waves.csv",
+        "swot_judgements.csv",
+    ]
     description = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
     assert description["generator"] == "lasergo sample-data"
-    assert description["spec"] == {"companies": 120, "indirect": 120, "seed": 1,
-                                   "start": "2024-01-01", "end": "2026-09-30"}
+    assert description["spec"] == {
+        "companies": 120,
+        "indirect": 120,
+        "seed": 1,
+        "start": "2024-01-01",
+        "end": "2026-09-30",
+    }
     assert len(dataset.companies) == 240
 
 
@@ -102,8 +115,9 @@ def test_products_use_their_company_technologies(default):
     own = split_list(companies.loc[products["company"], "technology_uses"]).to_numpy()
     assert all(use in codes for use, codes in zip(products["technology_use"], own))
     segments = reference.technology_uses().set_index("id")["segments"]
-    assert all(seg in reference.split_codes(segments[use])
-               for use, seg in zip(products["technology_use"], products["segment"]))
+    assert all(
+        seg in reference.split_codes(segments[use]) for use, seg in zip(products["technology_use"], products["segment"])
+    )
 
 
 def test_survey_waves_follow_joining(default):
@@ -112,8 +126,10 @@ def test_survey_waves_follow_joining(default):
     entry, yearly = waves["wave"] == "entry", waves["wave"] == "yearly"
     assert (waves.loc[entry, "wave_date"] == joined[entry]).all()
     assert entry.sum() == len(companies)
-    assert ((waves.loc[yearly, "wave_date"].dt.strftime("%m-%d") == "06-30")
-            & (waves.loc[yearly, "wave_date"] > joined[yearly])).all()
+    assert (
+        (waves.loc[yearly, "wave_date"].dt.strftime("%m-%d") == "06-30")
+        & (waves.loc[yearly, "wave_date"] > joined[yearly])
+    ).all()
     direct = companies["target_group"] == "direct"
     assert companies.loc[direct, "joined"].max() < pd.Timestamp("2024-07-01")
     assert companies.loc[~direct, "joined"].max() < pd.Timestamp("2026-01-01")
@@ -131,8 +147,7 @@ def test_export_share_rises_more_for_direct_smes(default):
 def test_companies_hold_the_latest_answers(default):
     companies, waves = default["companies"].set_index("id"), default["survey_waves"]
     latest = waves.groupby("company")[["revenue_eur_m", "employees"]].last()
-    pd.testing.assert_frame_equal(companies.loc[latest.index, latest.columns], latest,
-                                  check_names=False)
+    pd.testing.assert_frame_equal(companies.loc[latest.index, latest.columns], latest, check_names=False)
 
 
 def test_names_are_visibly_synthetic(default):
@@ -204,8 +219,9 @@ def test_write_replaces_existing_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sample"]
 
 
-@pytest.mark.parametrize("kwargs", [{"companies": 0}, {"indirect": -1},
-                                    {"start": date(2025, 1, 1), "end": date(2024, 1, 1)}])
+@pytest.mark.parametrize(
+    "kwargs", [{"companies": 0}, {"indirect": -1}, {"start": date(2025, 1, 1), "end": date(2024, 1, 1)}]
+)
 def test_bad_spec_is_refused(kwargs):
     with pytest.raises(ValueError):
         SampleSpec(**kwargs)

@@ -45,22 +45,45 @@ def consistent(w) -> np.ndarray:
 
 def judgements(rows) -> pd.DataFrame:
     """Judgements of one expert for one matrix from (row, column, value) triples; source rows from 2."""
-    return pd.DataFrame([{"expert": "E1", "matrix": "W", "row": r, "column": c, "value": v,
-                          "source_row": k + 2}
-                         for k, (r, c, v) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {"expert": "E1", "matrix": "W", "row": r, "column": c, "value": v, "source_row": k + 2}
+            for k, (r, c, v) in enumerate(rows)
+        ]
+    )
 
 
 # --- Published examples ----------------------------------------------------------------------
+
 
 def test_drinks_example_saaty_2008():
     """Saaty, T.L. (2008) "Decision making with the analytic hierarchy process", Int. J. Services
     Sciences 1(1), 83-98: which drink is consumed more in the US. Derived priorities as published:
     coffee .177, wine .019, tea .042, beer .116, soda .190, milk .129, water .327."""
     drinks = ["coffee", "wine", "tea", "beer", "soda", "milk", "water"]
-    upper = {(0, 1): 9, (0, 2): 5, (0, 3): 2, (0, 4): 1, (0, 5): 1, (0, 6): 1 / 2,
-             (1, 2): 1 / 3, (1, 3): 1 / 9, (1, 4): 1 / 9, (1, 5): 1 / 9, (1, 6): 1 / 9,
-             (2, 3): 1 / 3, (2, 4): 1 / 4, (2, 5): 1 / 3, (2, 6): 1 / 9,
-             (3, 4): 1 / 2, (3, 5): 1, (3, 6): 1 / 3, (4, 5): 2, (4, 6): 1 / 2, (5, 6): 1 / 3}
+    upper = {
+        (0, 1): 9,
+        (0, 2): 5,
+        (0, 3): 2,
+        (0, 4): 1,
+        (0, 5): 1,
+        (0, 6): 1 / 2,
+        (1, 2): 1 / 3,
+        (1, 3): 1 / 9,
+        (1, 4): 1 / 9,
+        (1, 5): 1 / 9,
+        (1, 6): 1 / 9,
+        (2, 3): 1 / 3,
+        (2, 4): 1 / 4,
+        (2, 5): 1 / 3,
+        (2, 6): 1 / 9,
+        (3, 4): 1 / 2,
+        (3, 5): 1,
+        (3, 6): 1 / 3,
+        (4, 5): 2,
+        (4, 6): 1 / 2,
+        (5, 6): 1 / 3,
+    }
     result = ahp(from_upper(upper, drinks), "drinks")
     published = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]
     np.testing.assert_allclose(result.weights.loc[drinks], published, atol=PUBLISHED)
@@ -72,17 +95,21 @@ def test_house_example_saaty_1990():
     Journal of Operational Research 48, 9-26: the house example's eight criteria. Published:
     weights .173, .054, .188, .018, .031, .036, .167, .333; lambda_max 9.669, CI 0.238, CR 0.169."""
     items = [f"c{k}" for k in range(1, 9)]
-    matrix = frame([[1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
-                    [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
-                    [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
-                    [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
-                    [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
-                    [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
-                    [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
-                    [4, 7, 5, 8, 6, 6, 2, 1]], items)
+    matrix = frame(
+        [
+            [1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
+            [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
+            [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
+            [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
+            [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
+            [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
+            [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
+            [4, 7, 5, 8, 6, 6, 2, 1],
+        ],
+        items,
+    )
     result = ahp(matrix, "house")
-    np.testing.assert_allclose(result.weights, [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333],
-                               atol=PUBLISHED)
+    np.testing.assert_allclose(result.weights, [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], atol=PUBLISHED)
     assert result.lambda_max == pytest.approx(9.669, abs=PUBLISHED)
     assert result.ci == pytest.approx(0.238, abs=PUBLISHED)
     assert result.ri == RANDOM_INDEX[8]
@@ -91,6 +118,7 @@ def test_house_example_saaty_1990():
 
 
 # --- Properties of the eigenvector method ----------------------------------------------------
+
 
 @st.composite
 def reciprocal_matrices(draw, min_size=1, max_size=10):
@@ -131,8 +159,9 @@ def test_permuting_items_permutes_weights(matrix, random):
     order = list(matrix.index)
     random.shuffle(order)
     permuted = ahp(matrix.loc[order, order], "m").weights
-    np.testing.assert_allclose(permuted.to_numpy(), ahp(matrix, "m").weights.loc[order].to_numpy(),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        permuted.to_numpy(), ahp(matrix, "m").weights.loc[order].to_numpy(), rtol=1e-9, atol=1e-12
+    )
 
 
 @given(reciprocal_matrices(min_size=2), st.data())
@@ -156,8 +185,7 @@ def test_non_positive_matrix_rejected_naming_matrix_and_cell(matrix, data):
     i, j = data.draw(st.sampled_from([(i, j) for i in range(n) for j in range(n)]))
     broken = matrix.copy()
     broken.iloc[i, j] = data.draw(st.sampled_from([0.0, -2.0, np.nan]))
-    with pytest.raises(JudgementError,
-                       match=f"^matrix groups, row x{i}, column x{j}: .*not a positive number"):
+    with pytest.raises(JudgementError, match=f"^matrix groups, row x{i}, column x{j}: .*not a positive number"):
         ahp(broken, "groups")
 
 
@@ -180,39 +208,51 @@ def test_worst_comparison_is_the_one_that_was_disturbed():
 
 def test_weights_from_ratings():
     weights = weights_from_ratings(pd.Series([9, 3, 6.0], index=["S1", "S2", "S3"]))
-    pd.testing.assert_series_equal(weights, pd.Series([0.5, 1 / 6, 1 / 3], index=["S1", "S2", "S3"],
-                                                      name="weight"))
+    pd.testing.assert_series_equal(weights, pd.Series([0.5, 1 / 6, 1 / 3], index=["S1", "S2", "S3"], name="weight"))
     with pytest.raises(ValueError, match="1..9: S2"):
         weights_from_ratings(pd.Series([9, 0.5], index=["S1", "S2"]))
 
 
 # --- Matrices from judgements ----------------------------------------------------------------
 
+
 def test_pairwise_matrix_fills_reciprocals_and_diagonal():
-    result = pairwise_matrix(judgements([("W1", "W2", 3), ("W3", "W1", 1 / 5), ("W2", "W3", 1 / 2),
-                                         ("W2", "W1", 1 / 3)]), ["W1", "W2", "W3"], "W")
+    result = pairwise_matrix(
+        judgements([("W1", "W2", 3), ("W3", "W1", 1 / 5), ("W2", "W3", 1 / 2), ("W2", "W1", 1 / 3)]),
+        ["W1", "W2", "W3"],
+        "W",
+    )
     assert isinstance(result, Matrix) and result.completed == []
     expected = frame([[1, 3, 5], [1 / 3, 1, 1 / 2], [1 / 5, 2, 1]], ["W1", "W2", "W3"])
     pd.testing.assert_frame_equal(result.values, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("rows, cell, message", [
-    ([("W1", "W2", 3), ("W2", "W4", 2), ("W2", "W1", 1 / 2)], ("W2", "W1", 4),
-     "contradicts judgements row 2, which implies 0.333333"),
-    ([("W1", "W2", 3), ("W2", "W4", 12)], ("W2", "W4", 3), "not on Saaty's scale"),
-    ([("W1", "W2", 3), ("W2", "W4", -2)], ("W2", "W4", 3), "not on Saaty's scale"),
-    ([("W1", "W2", 3), ("W2", "W9", 2)], ("W2", "W9", 3), "unknown item 'W9'"),
-    ([("W1", "W1", 2)], ("W1", "W1", 2), "against itself must be 1"),
-])
+@pytest.mark.parametrize(
+    "rows, cell, message",
+    [
+        (
+            [("W1", "W2", 3), ("W2", "W4", 2), ("W2", "W1", 1 / 2)],
+            ("W2", "W1", 4),
+            "contradicts judgements row 2, which implies 0.333333",
+        ),
+        ([("W1", "W2", 3), ("W2", "W4", 12)], ("W2", "W4", 3), "not on Saaty's scale"),
+        ([("W1", "W2", 3), ("W2", "W4", -2)], ("W2", "W4", 3), "not on Saaty's scale"),
+        ([("W1", "W2", 3), ("W2", "W9", 2)], ("W2", "W9", 3), "unknown item 'W9'"),
+        ([("W1", "W1", 2)], ("W1", "W1", 2), "against itself must be 1"),
+    ],
+)
 def test_bad_judgement_rejected_naming_the_cell(rows, cell, message):
     with pytest.raises(JudgementError, match=message) as error:
         pairwise_matrix(judgements(rows), ["W1", "W2", "W3", "W4"], "W")
     row, column, source_row = cell
     assert isinstance(error.value, AnalysisError)
     assert (error.value.matrix, error.value.row, error.value.column, error.value.source_row) == (
-        "W", row, column, source_row)
-    assert str(error.value).startswith(
-        f"matrix W, row {row}, column {column} (judgements row {source_row}): ")
+        "W",
+        row,
+        column,
+        source_row,
+    )
+    assert str(error.value).startswith(f"matrix W, row {row}, column {column} (judgements row {source_row}): ")
 
 
 def test_completion_of_one_missing_entry_gives_the_consistent_value():
@@ -242,6 +282,7 @@ def test_unconnected_comparisons_rejected_naming_the_items():
 
 # --- Aggregation -----------------------------------------------------------------------------
 
+
 @given(reciprocal_matrices(), st.integers(1, 5))
 @settings(max_examples=50, deadline=None)
 def test_aggregating_identical_experts_gives_their_matrix(matrix, experts):
@@ -258,21 +299,33 @@ def test_aggregation_is_the_geometric_mean_and_stays_reciprocal():
 
 # --- A'WOT and TOWS --------------------------------------------------------------------------
 
-FACTORS = pd.DataFrame({"id": ["S1", "S2", "W1", "O1", "O2", "T1"],
-                        "group": ["S", "S", "W", "O", "O", "T"],
-                        "factor": [f"factor {k}" for k in range(6)]})
+FACTORS = pd.DataFrame(
+    {
+        "id": ["S1", "S2", "W1", "O1", "O2", "T1"],
+        "group": ["S", "S", "W", "O", "O", "T"],
+        "factor": [f"factor {k}" for k in range(6)],
+    }
+)
 GROUP_WEIGHTS = pd.Series([0.4, 0.1, 0.3, 0.2], index=["S", "W", "O", "T"])
-LOCAL_WEIGHTS = {"S": pd.Series([0.75, 0.25], index=["S1", "S2"]), "W": pd.Series([1.0], index=["W1"]),
-                 "O": pd.Series([0.5, 0.5], index=["O1", "O2"]), "T": pd.Series([1.0], index=["T1"])}
-STRATEGIES = pd.DataFrame({"id": ["SO1", "ST1", "WO1", "WT1"], "type": ["SO", "ST", "WO", "WT"],
-                           "strategy": ["a", "b", "c", "d"],
-                           "factors": ["S1;O1", "S2; T1", "W1;O2", "W1;T1"]})
+LOCAL_WEIGHTS = {
+    "S": pd.Series([0.75, 0.25], index=["S1", "S2"]),
+    "W": pd.Series([1.0], index=["W1"]),
+    "O": pd.Series([0.5, 0.5], index=["O1", "O2"]),
+    "T": pd.Series([1.0], index=["T1"]),
+}
+STRATEGIES = pd.DataFrame(
+    {
+        "id": ["SO1", "ST1", "WO1", "WT1"],
+        "type": ["SO", "ST", "WO", "WT"],
+        "strategy": ["a", "b", "c", "d"],
+        "factors": ["S1;O1", "S2; T1", "W1;O2", "W1;T1"],
+    }
+)
 
 
 def test_awot_global_weights_are_group_times_local():
     table = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
-    assert list(table.columns) == ["group", "factor_id", "factor", "group_weight", "local_weight",
-                                   "global_weight"]
+    assert list(table.columns) == ["group", "factor_id", "factor", "group_weight", "local_weight", "global_weight"]
     assert list(table["factor_id"]) == ["S1", "T1", "O1", "O2", "S2", "W1"]  # 0.15 and 0.15 tie: by id
     np.testing.assert_allclose(table["global_weight"], [0.3, 0.2, 0.15, 0.15, 0.1, 0.1])
     np.testing.assert_allclose(table["global_weight"], table["group_weight"] * table["local_weight"])
@@ -304,12 +357,18 @@ def test_strategy_with_unknown_factor_rejected_naming_it():
 
 # --- Robustness ------------------------------------------------------------------------------
 
+
 def example_matrices():
     """Slightly inconsistent group and factor matrices for FACTORS."""
-    groups = from_upper({(0, 1): 4, (0, 2): 2, (0, 3): 3, (1, 2): 1 / 3, (1, 3): 1 / 2, (2, 3): 2},
-                        ["S", "W", "O", "T"])
-    factor_matrices = {"S": from_upper({(0, 1): 3}, ["S1", "S2"]), "W": frame([[1]], ["W1"]),
-                       "O": from_upper({(0, 1): 1 / 2}, ["O1", "O2"]), "T": frame([[1]], ["T1"])}
+    groups = from_upper(
+        {(0, 1): 4, (0, 2): 2, (0, 3): 3, (1, 2): 1 / 3, (1, 3): 1 / 2, (2, 3): 2}, ["S", "W", "O", "T"]
+    )
+    factor_matrices = {
+        "S": from_upper({(0, 1): 3}, ["S1", "S2"]),
+        "W": frame([[1]], ["W1"]),
+        "O": from_upper({(0, 1): 1 / 2}, ["O1", "O2"]),
+        "T": frame([[1]], ["T1"]),
+    }
     return groups, factor_matrices
 
 
@@ -322,8 +381,7 @@ def test_robustness_without_noise_reproduces_the_deterministic_result():
     deterministic = strategy_priorities(STRATEGIES, weights)
     strategies = result.strategy_summary()
     assert list(strategies["id"]) == list(deterministic["id"])
-    assert list(strategies.columns) == ["id", "deterministic", "mean", "p10", "p50", "p90", "p_first",
-                                        "rank_changed"]
+    assert list(strategies.columns) == ["id", "deterministic", "mean", "p10", "p50", "p90", "p_first", "rank_changed"]
     np.testing.assert_array_equal(strategies["deterministic"], deterministic["priority"])
     for summary in (strategies, result.factor_summary()):
         assert list(summary["p_first"]) == [1.0] + [0.0] * (len(summary) - 1)
@@ -335,8 +393,7 @@ def test_robustness_without_noise_reproduces_the_deterministic_result():
 
 def test_robustness_draws_are_seeded():
     groups, factor_matrices = example_matrices()
-    run = [robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=200, seed=seed)
-           for seed in (7, 7, 8)]
+    run = [robustness(groups, factor_matrices, FACTORS, STRATEGIES, n_draws=200, seed=seed) for seed in (7, 7, 8)]
     pd.testing.assert_frame_equal(run[0].factor_draws, run[1].factor_draws)
     pd.testing.assert_frame_equal(run[0].strategy_draws, run[1].strategy_draws)
     assert not run[0].factor_draws.equals(run[2].factor_draws)
@@ -360,8 +417,10 @@ def test_robustness_draws_are_valid_weights_and_priorities():
 
 # --- From a data folder to the report -------------------------------------------------------------
 
+
 def _folder_with(tmp_path, name, text):
     from tests.conftest import VALID_TABLES, write_tables
+
     folder = write_tables(tmp_path / "data", VALID_TABLES)
     (folder / name).write_text(text, encoding="utf-8")
     return folder
@@ -372,6 +431,7 @@ def test_analyse_swot_on_the_sample_uses_pairwise_judgements():
     from lasergo.data.dataset import load_data
     from lasergo.pages.swot import findings
     from tests.conftest import SAMPLE
+
     analysis = analyse_swot(load_data(SAMPLE), n_draws=300, seed=2)
     assert "3 experts" in analysis.method and "geometric mean" in analysis.method
     assert analysis.weights["global_weight"].sum() == pytest.approx(1)
@@ -384,6 +444,7 @@ def test_direct_ratings_are_used_without_judgements(tmp_path):
     from lasergo.analysis.swot import analyse_swot
     from lasergo.data import reference
     from lasergo.data.dataset import load_data
+
     items = ["S", "W", "O", "T"] + list(reference.swot_factors()["id"])
     rating = {item: 9 if item in ("O", "O1") else 3 for item in items}
     text = "expert,item,rating\n" + "".join(f"E1,{i},{r}\n" for i, r in rating.items())
@@ -400,6 +461,7 @@ def test_a_folder_without_swot_input_is_a_clear_error(tmp_path):
     from lasergo.analysis.swot import analyse_swot
     from lasergo.data.dataset import load_data
     from tests.conftest import VALID_TABLES, write_tables
+
     folder = write_tables(tmp_path / "data", VALID_TABLES)
     with pytest.raises(AnalysisError, match="no swot_judgements or swot_ratings"):
         analyse_swot(load_data(folder))
@@ -407,9 +469,11 @@ def test_a_folder_without_swot_input_is_a_clear_error(tmp_path):
 
 # --- The page -------------------------------------------------------------------------------------
 
+
 def test_tows_matrix_and_findings_of_a_known_analysis():
     from lasergo.analysis.swot import SwotAnalysis
     from lasergo.pages.swot import findings, tows_matrix
+
     weights = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
     ranked = strategy_priorities(STRATEGIES, weights.set_index("factor_id")["global_weight"])
     analysis = SwotAnalysis("direct ratings", 1, {}, weights, ranked, None)
@@ -419,8 +483,7 @@ def test_tows_matrix_and_findings_of_a_known_analysis():
     assert table.at["Opportunities (O)", "Weaknesses (W)"] == "<b>4.</b> WO1 c (0.250)"
     assert table.at["Threats (T)", "Weaknesses (W)"] == "<b>3.</b> WT1 d (0.300)"
     text = findings(analysis)
-    assert text.startswith("Strengths carry the most weight (40%); "
-                           "the heaviest single factor is S1 (factor 0, 30%).")
+    assert text.startswith("Strengths carry the most weight (40%); the heaviest single factor is S1 (factor 0, 30%).")
     assert text.endswith("With direct ratings there is no judgement-level robustness analysis.")
 
 
@@ -429,6 +492,7 @@ def test_consistency_flags_and_inconsistent_matrices():
 
     from lasergo.analysis.swot import SwotAnalysis, consistency_table
     from lasergo.pages.swot import show_consistency, show_inconsistent_matrices
+
     groups, _ = example_matrices()
     cycle = frame([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], ["x", "y", "z"])  # x > y > z > x: CR >> 0.10
     results = {"groups": ahp(groups, "groups"), "S": ahp(cycle, "S")}
@@ -436,7 +500,11 @@ def test_consistency_flags_and_inconsistent_matrices():
     table = consistency_table(analysis)
     assert list(table["check"]) == ["pass", "FLAG: CR > 0.10"]
     html = show_consistency(table).to_html()
-    flagged = [selector for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html) if "#b00020" in body
-               for selector in re.findall(r"_(row\d+_col\d+)", selectors)]
+    flagged = [
+        selector
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html)
+        if "#b00020" in body
+        for selector in re.findall(r"_(row\d+_col\d+)", selectors)
+    ]
     assert flagged == [f"row1_col{list(table.columns).index('check')}"]
     assert list(show_inconsistent_matrices(analysis)) == ["S"]

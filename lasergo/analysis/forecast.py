@@ -25,7 +25,7 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-MIN_ETS_PERIODS = 8    # forecast_level: shorter series get the drift method instead of ETS
+MIN_ETS_PERIODS = 8  # forecast_level: shorter series get the drift method instead of ETS
 MIN_COUNT_PERIODS = 4  # forecast_counts: shorter series (or no events) get the Jeffreys posterior
 BACKTEST_COLUMNS = ["method", "mase", "origins"]
 
@@ -48,8 +48,7 @@ class Forecast:
 
     def __post_init__(self):
         if self.paths.ndim != 2 or self.paths.shape[1] != len(self.index):
-            raise ValueError(f"paths of shape {self.paths.shape} do not match "
-                             f"{len(self.index)} future periods")
+            raise ValueError(f"paths of shape {self.paths.shape} do not match {len(self.index)} future periods")
 
     def frame(self, level: float = 0.8) -> pd.DataFrame:
         """Mean and central ``level`` interval (quantiles of the paths) for each future period."""
@@ -175,8 +174,12 @@ def forecast_counts(series: pd.Series, horizon: int, n_paths: int = 5000, seed: 
     if n < MIN_COUNT_PERIODS or total == 0:
         reason = "no events yet" if total == 0 else f"only {n} periods"
         rate = rng.gamma(total + 0.5, 1 / n, size=n_paths)
-        return Forecast(f"Poisson rate, Jeffreys prior ({reason})", series,
-                        rng.poisson(rate[:, None], (n_paths, horizon)).astype(float), index)
+        return Forecast(
+            f"Poisson rate, Jeffreys prior ({reason})",
+            series,
+            rng.poisson(rate[:, None], (n_paths, horizon)).astype(float),
+            index,
+        )
     ones = np.ones((n, 1))
     with warnings.catch_warnings():
         # The GLM calls an exact fit (a constant series) perfect separation; with one intercept it is
@@ -186,12 +189,14 @@ def forecast_counts(series: pd.Series, horizon: int, n_paths: int = 5000, seed: 
     negbin = sm.NegativeBinomial(y, ones).fit(disp=0) if y.var() > y.mean() else None
     if negbin is None or poisson.aic <= negbin.aic:
         log_rate = rng.normal(poisson.params[0], poisson.bse[0], size=n_paths)
-        return Forecast("Poisson rate", series,
-                        rng.poisson(np.exp(log_rate)[:, None], (n_paths, horizon)).astype(float), index)
+        return Forecast(
+            "Poisson rate", series, rng.poisson(np.exp(log_rate)[:, None], (n_paths, horizon)).astype(float), index
+        )
     const, alpha = negbin.params
     to_log = np.diag([1.0, 1 / alpha])
-    log_mu, log_alpha = rng.multivariate_normal([const, np.log(alpha)], to_log @ negbin.cov_params() @ to_log,
-                                                size=n_paths).T
+    log_mu, log_alpha = rng.multivariate_normal(
+        [const, np.log(alpha)], to_log @ negbin.cov_params() @ to_log, size=n_paths
+    ).T
     alpha = np.exp(log_alpha)[:, None]
     rate = rng.gamma(1 / alpha, alpha * np.exp(log_mu)[:, None], size=(n_paths, horizon))
     return Forecast("negative binomial rate", series, rng.poisson(rate).astype(float), index)
@@ -216,8 +221,10 @@ def forecast_level(series: pd.Series, horizon: int, n_paths: int = 5000, seed: i
         short = drift(series, horizon, n_paths, seed)
         return dataclasses.replace(short, model=f"drift (only {len(y)} periods, ETS needs {MIN_ETS_PERIODS})")
     candidates = {"ETS(A,N,N)": (None, False), "ETS(A,A,N)": ("add", False), "ETS(A,Ad,N)": ("add", True)}
-    fits = {name: ETSModel(y, error="add", trend=trend, damped_trend=damped).fit(disp=False)
-            for name, (trend, damped) in candidates.items()}
+    fits = {
+        name: ETSModel(y, error="add", trend=trend, damped_trend=damped).fit(disp=False)
+        for name, (trend, damped) in candidates.items()
+    }
     name = min((name for name in fits if np.isfinite(fits[name].aicc)), key=lambda name: fits[name].aicc)
     fit = fits[name]
     sd = _residual_sd(fit.resid, len(fit.params))
@@ -228,7 +235,7 @@ def forecast_level(series: pd.Series, horizon: int, n_paths: int = 5000, seed: i
 
 def _residual_sd(residuals: np.ndarray, n_params: int) -> float:
     """Residual sd as in FPP3 §5.5: squared residuals summed over (number of residuals - parameters)."""
-    return float(np.sqrt(np.sum(residuals ** 2) / (len(residuals) - n_params)))
+    return float(np.sqrt(np.sum(residuals**2) / (len(residuals) - n_params)))
 
 
 def _benchmark_values(series: pd.Series, minimum: int, method: str) -> np.ndarray:
@@ -247,8 +254,7 @@ def naive(series: pd.Series, horizon: int, n_paths: int = 5000, seed: int = 1) -
     return Forecast("naive", series, y[-1] + np.cumsum(steps, axis=1), index)
 
 
-def seasonal_naive(series: pd.Series, horizon: int, season: int, n_paths: int = 5000,
-                   seed: int = 1) -> Forecast:
+def seasonal_naive(series: pd.Series, horizon: int, season: int, n_paths: int = 5000, seed: int = 1) -> Forecast:
     """Seasonal naive: the value one season back, plus Gaussian residuals per season (FPP3 §5.2, §5.5)."""
     index = _future(series.index, horizon)
     y = _benchmark_values(series, season + 1, "seasonal naive")
@@ -301,8 +307,7 @@ def mase(actual, predicted, train, season: int = 1) -> float:
     return float(np.mean(np.abs(actual - predicted)) / scale)
 
 
-def backtest(series: pd.Series, methods: dict[str, Method], horizon: int,
-             min_train: int) -> pd.DataFrame:
+def backtest(series: pd.Series, methods: dict[str, Method], horizon: int, min_train: int) -> pd.DataFrame:
     """Rolling-origin MASE of each method (FPP3 §5.10 time-series cross-validation).
 
     Each origin fits on the first k periods (k = min_train .. len - horizon) and
@@ -311,35 +316,56 @@ def backtest(series: pd.Series, methods: dict[str, Method], horizon: int,
     counts those used. If none is left (a constant series) that is a ValueError.
     """
     if min_train < 2 or len(series) < min_train + horizon:
-        raise ValueError(f"a back-test needs min_train >= 2 and at least min_train + horizon = "
-                         f"{min_train + horizon} periods, got min_train {min_train} and "
-                         f"{len(series)} periods")
+        raise ValueError(
+            f"a back-test needs min_train >= 2 and at least min_train + horizon = "
+            f"{min_train + horizon} periods, got min_train {min_train} and "
+            f"{len(series)} periods"
+        )
     values = _values(series)
     origins = [k for k in range(min_train, len(series) - horizon + 1) if _mase_scale(values[:k], 1) > 0]
     if not origins:
-        raise ValueError(f"MASE is undefined: the series is constant over its first {len(series) - horizon} "
-                         "periods, so every training window is")
+        raise ValueError(
+            f"MASE is undefined: the series is constant over its first {len(series) - horizon} "
+            "periods, so every training window is"
+        )
 
     def score(method: Method) -> float:
-        return float(np.mean([mase(values[k:k + horizon], method(series.iloc[:k], horizon).paths.mean(axis=0),
-                                   values[:k]) for k in origins]))
+        return float(
+            np.mean(
+                [
+                    mase(values[k : k + horizon], method(series.iloc[:k], horizon).paths.mean(axis=0), values[:k])
+                    for k in origins
+                ]
+            )
+        )
 
-    return pd.DataFrame({"method": list(methods), "mase": [score(method) for method in methods.values()],
-                         "origins": len(origins)})
+    return pd.DataFrame(
+        {"method": list(methods), "mase": [score(method) for method in methods.values()], "origins": len(origins)}
+    )
 
 
 def _at_least_zero(method: Method) -> Method:
     """The method with its paths truncated at zero, for counts."""
+
     def truncated(series: pd.Series, horizon: int) -> Forecast:
         forecast = method(series, horizon)
-        return dataclasses.replace(forecast, model=f"{forecast.model} (truncated at zero)",
-                                   paths=np.maximum(forecast.paths, 0))
+        return dataclasses.replace(
+            forecast, model=f"{forecast.model} (truncated at zero)", paths=np.maximum(forecast.paths, 0)
+        )
+
     return truncated
 
 
-def choose_forecast(series: pd.Series, kind: str, horizon: int, n_paths: int = 5000, seed: int = 1,
-                    season: int = 4, min_train: int | None = None,
-                    backtest_horizon: int | None = None) -> Choice:
+def choose_forecast(
+    series: pd.Series,
+    kind: str,
+    horizon: int,
+    n_paths: int = 5000,
+    seed: int = 1,
+    season: int = 4,
+    min_train: int | None = None,
+    backtest_horizon: int | None = None,
+) -> Choice:
     """The model for ``kind`` ("count" or "level"), unless a benchmark back-tests better.
 
     Back-tests (:func:`backtest`) :func:`forecast_counts` or :func:`forecast_level`
@@ -357,35 +383,47 @@ def choose_forecast(series: pd.Series, kind: str, horizon: int, n_paths: int = 5
         raise ValueError(f"kind must be 'count' or 'level', got {kind!r}")
     model_name, model_method = models[kind]
     min_train = max(MIN_ETS_PERIODS, 2 * season) if min_train is None else min_train
-    methods: dict[str, Method] = {model_name: partial(model_method, n_paths=n_paths, seed=seed),
-               "naive": partial(naive, n_paths=n_paths, seed=seed)}
+    methods: dict[str, Method] = {
+        model_name: partial(model_method, n_paths=n_paths, seed=seed),
+        "naive": partial(naive, n_paths=n_paths, seed=seed),
+    }
     if season > 1 and min_train >= 2 * season:
         methods["seasonal naive"] = partial(seasonal_naive, season=season, n_paths=n_paths, seed=seed)
     if kind == "count":
-        methods.update({name: _at_least_zero(method) for name, method in methods.items()
-                        if name != model_name})
+        methods.update({name: _at_least_zero(method) for name, method in methods.items() if name != model_name})
     model = methods[model_name](series, horizon)
     n = len(series)
     scored = horizon if backtest_horizon is None else backtest_horizon
     too_short = n < min_train + scored
-    if too_short or _mase_scale(_values(series)[:n - scored], 1) == 0:
-        reason = (f"only {n} periods (a back-test needs min_train + horizon = {min_train + scored})"
-                  if too_short
-                  else f"the first {n - scored} periods are constant, so MASE is undefined")
-        return Choice(model, pd.DataFrame(columns=BACKTEST_COLUMNS), model_name, False,
-                      f"The {model.model} forecast is used, not back-tested: {reason}.")
+    if too_short or _mase_scale(_values(series)[: n - scored], 1) == 0:
+        reason = (
+            f"only {n} periods (a back-test needs min_train + horizon = {min_train + scored})"
+            if too_short
+            else f"the first {n - scored} periods are constant, so MASE is undefined"
+        )
+        return Choice(
+            model,
+            pd.DataFrame(columns=BACKTEST_COLUMNS),
+            model_name,
+            False,
+            f"The {model.model} forecast is used, not back-tested: {reason}.",
+        )
     table = backtest(series, methods, scored, min_train)
     scores = table.set_index("method")["mase"]
     chosen = scores.idxmin()  # the model is the first row, so idxmin gives it the ties
     origins = int(table["origins"].iloc[0])
     if chosen == model_name:
         others = "; ".join(f"{name} {scores[name]:.2f}" for name in scores.index if name != model_name)
-        note = (f"The {model.model} forecast was not beaten in back-testing (MASE {scores[model_name]:.2f}; "
-                f"{others}; {origins} origins) and is used.")
+        note = (
+            f"The {model.model} forecast was not beaten in back-testing (MASE {scores[model_name]:.2f}; "
+            f"{others}; {origins} origins) and is used."
+        )
         forecast = model
     else:
-        note = (f"The {model.model} forecast did not beat the {chosen} forecast "
-                f"(MASE {scores[model_name]:.2f} "
-                f"vs {scores[chosen]:.2f}, {origins} origins) and was replaced by it.")
+        note = (
+            f"The {model.model} forecast did not beat the {chosen} forecast "
+            f"(MASE {scores[model_name]:.2f} "
+            f"vs {scores[chosen]:.2f}, {origins} origins) and was replaced by it."
+        )
         forecast = methods[chosen](series, horizon)
     return Choice(forecast, table, chosen, bool(scores[model_name] < scores["naive"]), note)

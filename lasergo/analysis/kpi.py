@@ -52,6 +52,7 @@ def traffic_light(probability: float, reached: bool) -> str:
 
 # --- Ledger ----------------------------------------------------------------------------------
 
+
 def is_verified(ledger: pd.DataFrame) -> pd.Series:
     """Entries with an evidence reference: the only ones that count (roadmap §2.3)."""
     return ledger["evidence"].notna() & (ledger["evidence"].astype("string").str.strip() != "")
@@ -64,8 +65,9 @@ def ledger_totals(ledger: pd.DataFrame) -> pd.DataFrame:
     entries (rows).
     """
     has_evidence = is_verified(ledger)
-    frame = ledger.assign(verified=ledger["value"].where(has_evidence, 0.0),
-                          unverified=ledger["value"].where(~has_evidence, 0.0))
+    frame = ledger.assign(
+        verified=ledger["value"].where(has_evidence, 0.0), unverified=ledger["value"].where(~has_evidence, 0.0)
+    )
     totals = frame.groupby("kpi")[["verified", "unverified"]].sum()
     totals["entries"] = frame.groupby("kpi").size()
     totals = totals.reindex(range(1, 8), fill_value=0)
@@ -90,6 +92,7 @@ def quarterly_counts(ledger: pd.DataFrame, kpi: int, start: pd.Period, end: pd.P
 
 # --- Survey ----------------------------------------------------------------------------------
 
+
 def export_share_changes(companies: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
     """Each SME's export share at its first answer and at its latest later answer.
 
@@ -101,8 +104,7 @@ def export_share_changes(companies: pd.DataFrame, waves: pd.DataFrame) -> pd.Dat
     answered = waves.dropna(subset=["export_share_pct"]).sort_values(["company", "wave_date"])
     first = answered.groupby("company").first()
     last = answered.groupby("company").last()
-    table = (companies[["id", "cluster", "target_group"]].rename(columns={"id": "company"})
-             .set_index("company"))
+    table = companies[["id", "cluster", "target_group"]].rename(columns={"id": "company"}).set_index("company")
     table["first_date"] = first["wave_date"]
     table["first_share"] = first["export_share_pct"]
     table["latest_date"] = last["wave_date"]
@@ -112,7 +114,9 @@ def export_share_changes(companies: pd.DataFrame, waves: pd.DataFrame) -> pd.Dat
     table["rise_pp"] = table["latest_share"] - table["first_share"]
     table["status"] = np.select(
         [table["first_share"].isna(), table["latest_share"].isna(), table["rise_pp"] > 0],
-        ["no answer", "no later wave", "risen"], default="not risen")
+        ["no answer", "no later wave", "risen"],
+        default="not risen",
+    )
     return table.reset_index()
 
 
@@ -146,12 +150,18 @@ def survey_kpis(changes: pd.DataFrame, group: str = "all") -> SurveyKpis:
         return float(100 * (frame["latest_share"].mean() / base - 1))
 
     return SurveyKpis(
-        group=group, smes=len(rows), compared=len(compared), missing=len(rows) - len(compared),
-        risen=len(risers), risen_share=len(risers) / len(compared) if len(compared) else float("nan"),
+        group=group,
+        smes=len(rows),
+        compared=len(compared),
+        missing=len(rows) - len(compared),
+        risen=len(risers),
+        risen_share=len(risers) / len(compared) if len(compared) else float("nan"),
         mean_first_pct=float(compared["first_share"].mean()),
         mean_latest_pct=float(compared["latest_share"].mean()),
-        rise_pp=float(compared["rise_pp"].mean()), relative_rise_pct=relative(compared),
-        risers_relative_rise_pct=relative(risers))
+        rise_pp=float(compared["rise_pp"].mean()),
+        relative_rise_pct=relative(compared),
+        risers_relative_rise_pct=relative(risers),
+    )
 
 
 def survey_kpi_table(data: Dataset) -> pd.DataFrame:
@@ -171,8 +181,7 @@ def survey_kpi_history(data: Dataset) -> pd.DataFrame:
     for date in dates:
         known = data.survey_waves[data.survey_waves["wave_date"] <= date]
         result = survey_kpis(export_share_changes(data.companies, known))
-        rows.append({"date": pd.Timestamp(date), "kpi5": float(result.risen),
-                     "kpi6": result.relative_rise_pct})
+        rows.append({"date": pd.Timestamp(date), "kpi5": float(result.risen), "kpi6": result.relative_rise_pct})
     history = pd.DataFrame(rows, columns=["date", "kpi5", "kpi6"]).set_index("date")
     month = history.index[-1].strftime("%b").upper() if len(history) else "DEC"
     history.index = pd.PeriodIndex(history.index, freq=f"Y-{month}")  # years ending at the wave month
@@ -189,8 +198,8 @@ def waves_until(series: pd.Series, target_date: pd.Timestamp) -> int:
 
 # --- The roadmap's funnel --------------------------------------------------------------------
 
-def elapsed_share(quarter: pd.Period, action_start: str | pd.Timestamp,
-                  target_date: str | pd.Timestamp) -> float:
+
+def elapsed_share(quarter: pd.Period, action_start: str | pd.Timestamp, target_date: str | pd.Timestamp) -> float:
     """Share of the action (``action_start`` to ``target_date``) passed at the end of ``quarter``,
     clipped to 0-1: the time elapsed over the action's whole length."""
     start, end = pd.Timestamp(action_start), pd.Timestamp(target_date)
@@ -210,17 +219,35 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
     rows = [
         ("direct SMEs", funnel.direct_smes, funnel.direct_smes, groups.get("direct", 0), ""),
         ("indirect SMEs", funnel.indirect_smes, funnel.indirect_smes, groups.get("indirect", 0), ""),
-        ("agreements signed (1/8 of direct + 1/20 of indirect SMEs)", funnel.agreements,
-         funnel.agreements * elapsed, agreements,
-         "observed: verified KPI 2 entries, the ledger's nearest measure of SME agreements"),
-        ("share of SMEs raising their international share", 100 * funnel.rising_share,
-         100 * funnel.rising_share, 100 * survey.risen_share, "percent of SMEs with two answers"),
-        ("average rise among them", funnel.rise_pct, funnel.rise_pct, survey.risers_relative_rise_pct,
-         "percent, relative rise of their mean export share"),
-        ("SMEs raising their international share", funnel.rising_smes, funnel.rising_smes * elapsed,
-         survey.risen, ""),
-        ("R&D investment attracted, EUR m", funnel.rd_investment_eur_m, funnel.rd_investment_eur_m * elapsed,
-         np.nan, "not collected in the data yet"),
+        (
+            "agreements signed (1/8 of direct + 1/20 of indirect SMEs)",
+            funnel.agreements,
+            funnel.agreements * elapsed,
+            agreements,
+            "observed: verified KPI 2 entries, the ledger's nearest measure of SME agreements",
+        ),
+        (
+            "share of SMEs raising their international share",
+            100 * funnel.rising_share,
+            100 * funnel.rising_share,
+            100 * survey.risen_share,
+            "percent of SMEs with two answers",
+        ),
+        (
+            "average rise among them",
+            funnel.rise_pct,
+            funnel.rise_pct,
+            survey.risers_relative_rise_pct,
+            "percent, relative rise of their mean export share",
+        ),
+        ("SMEs raising their international share", funnel.rising_smes, funnel.rising_smes * elapsed, survey.risen, ""),
+        (
+            "R&D investment attracted, EUR m",
+            funnel.rd_investment_eur_m,
+            funnel.rd_investment_eur_m * elapsed,
+            np.nan,
+            "not collected in the data yet",
+        ),
     ]
     table = pd.DataFrame(rows, columns=["assumption", "roadmap", "expected_by_now", "observed", "note"])
     table["holding"] = (table["observed"] >= table["expected_by_now"]).where(table["observed"].notna())
@@ -228,6 +255,7 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
 
 
 # --- Status and forecasts --------------------------------------------------------------------
+
 
 @dataclass
 class KpiForecast:
@@ -255,8 +283,11 @@ class KpiForecast:
         if self.choice is None:
             return pd.Series({"mean": np.nan, "lower": np.nan, "upper": np.nan})
         start = self.actual if self.cumulative else 0.0
-        frame = (self.choice.forecast.cumulative(start=start, level=level) if self.cumulative
-                 else self.choice.forecast.frame(level=level))
+        frame = (
+            self.choice.forecast.cumulative(start=start, level=level)
+            if self.cumulative
+            else self.choice.forecast.frame(level=level)
+        )
         return frame.iloc[-1]
 
 
@@ -282,11 +313,22 @@ class KpiReport:
         rows = []
         for f in self.forecasts:
             at = f.at_target()
-            rows.append({"kpi": f.kpi, "description": f.description, "target": f.target, "unit": f.unit,
-                         "actual": f.actual, "unverified": f.unverified,
-                         "forecast": at["mean"], "forecast_low": at["lower"], "forecast_high": at["upper"],
-                         "p_target": f.probability, "status": f.light,
-                         "model": f.choice.chosen if f.choice else "none: too little history"})
+            rows.append(
+                {
+                    "kpi": f.kpi,
+                    "description": f.description,
+                    "target": f.target,
+                    "unit": f.unit,
+                    "actual": f.actual,
+                    "unverified": f.unverified,
+                    "forecast": at["mean"],
+                    "forecast_low": at["lower"],
+                    "forecast_high": at["upper"],
+                    "p_target": f.probability,
+                    "status": f.light,
+                    "model": f.choice.chosen if f.choice else "none: too little history",
+                }
+            )
         return pd.DataFrame(rows)
 
     def backtest_table(self) -> pd.DataFrame:
@@ -299,8 +341,11 @@ class KpiReport:
             table.insert(0, "kpi", f.kpi)
             table["chosen"] = table["method"] == f.choice.chosen
             frames.append(table)
-        return (pd.concat(frames, ignore_index=True) if frames
-                else pd.DataFrame(columns=["kpi", "method", "mase", "origins", "chosen"]))
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=["kpi", "method", "mase", "origins", "chosen"])
+        )
 
     def most_at_risk(self, n: int = 3) -> list[KpiForecast]:
         """The n KPIs least likely to reach their target (reached ones excluded)."""
@@ -308,8 +353,14 @@ class KpiReport:
         return sorted(open_kpis, key=lambda f: f.probability)[:n]
 
 
-def kpi_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestamp,
-               action_start: str | pd.Timestamp, n_paths: int = 5000, seed: int = 1) -> KpiReport:
+def kpi_report(
+    data: Dataset,
+    quarter: pd.Period,
+    target_date: str | pd.Timestamp,
+    action_start: str | pd.Timestamp,
+    n_paths: int = 5000,
+    seed: int = 1,
+) -> KpiReport:
     """Status, forecasts and probabilities of every KPI as of the end of ``quarter``.
 
     ParameterError when the action starts after ``quarter`` or the target date falls in or
@@ -320,22 +371,37 @@ def kpi_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestam
     if start > quarter:
         raise ParameterError(f"the action starts in {start}, after the report quarter {quarter}")
     if pd.Period(target_date, freq="Q") <= quarter:
-        raise ParameterError(f"the target date {target_date:%Y-%m-%d} falls in or before the report "
-                             f"quarter {quarter}: there is nothing left to forecast")
+        raise ParameterError(
+            f"the target date {target_date:%Y-%m-%d} falls in or before the report "
+            f"quarter {quarter}: there is nothing left to forecast"
+        )
     targets = reference.kpi_targets().set_index("kpi")
     totals = ledger_totals(data.kpi_ledger).set_index("kpi")
     forecasts = []
     for kpi in EVENT_KPIS:
         series = quarterly_counts(data.kpi_ledger, kpi, start, quarter)
         horizon = horizon_to(series, target_date)
-        chosen = choose_forecast(series, kind="count", horizon=horizon, n_paths=n_paths, seed=seed + kpi,
-                                 backtest_horizon=BACKTEST_HORIZON)
+        chosen = choose_forecast(
+            series, kind="count", horizon=horizon, n_paths=n_paths, seed=seed + kpi, backtest_horizon=BACKTEST_HORIZON
+        )
         actual = float(totals.loc[kpi, "verified"])
         target = float(targets.loc[kpi, "target"])
         probability = chosen.forecast.probability_at_least(target, start=actual, cumulative=True)
-        forecasts.append(KpiForecast(kpi, targets.loc[kpi, "description"], target, targets.loc[kpi, "unit"],
-                                     actual, float(totals.loc[kpi, "unverified"]), series, chosen, True,
-                                     probability, traffic_light(probability, actual >= target)))
+        forecasts.append(
+            KpiForecast(
+                kpi,
+                targets.loc[kpi, "description"],
+                target,
+                targets.loc[kpi, "unit"],
+                actual,
+                float(totals.loc[kpi, "unverified"]),
+                series,
+                chosen,
+                True,
+                probability,
+                traffic_light(probability, actual >= target),
+            )
+        )
     survey = survey_kpi_history(data)
     for kpi, column in ((5, "kpi5"), (6, "kpi6")):
         series = survey[column].dropna()
@@ -344,36 +410,65 @@ def kpi_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestam
         choice: Choice | None = None
         probability = float("nan")
         if len(series) >= MIN_SURVEY_POINTS:
-            choice = choose_forecast(series, kind="level", horizon=waves_until(series, target_date),
-                                     n_paths=n_paths, seed=seed + kpi, backtest_horizon=BACKTEST_HORIZON)
+            choice = choose_forecast(
+                series,
+                kind="level",
+                horizon=waves_until(series, target_date),
+                n_paths=n_paths,
+                seed=seed + kpi,
+                backtest_horizon=BACKTEST_HORIZON,
+            )
             probability = choice.forecast.probability_at_least(target, cumulative=False)
-        forecasts.append(KpiForecast(kpi, targets.loc[kpi, "description"], target, targets.loc[kpi, "unit"],
-                                     actual, float("nan"), series, choice, False, probability,
-                                     traffic_light(probability, actual >= target)))
+        forecasts.append(
+            KpiForecast(
+                kpi,
+                targets.loc[kpi, "description"],
+                target,
+                targets.loc[kpi, "unit"],
+                actual,
+                float("nan"),
+                series,
+                choice,
+                False,
+                probability,
+                traffic_light(probability, actual >= target),
+            )
+        )
     forecasts.sort(key=lambda f: f.kpi)
     return KpiReport(quarter, target_date, forecasts)
 
 
-def previous_quarter_report(data: Dataset, quarter: pd.Period, target_date: str | pd.Timestamp,
-                            action_start: str | pd.Timestamp, n_paths: int = 5000,
-                            seed: int = 1) -> KpiReport | None:
+def previous_quarter_report(
+    data: Dataset,
+    quarter: pd.Period,
+    target_date: str | pd.Timestamp,
+    action_start: str | pd.Timestamp,
+    n_paths: int = 5000,
+    seed: int = 1,
+) -> KpiReport | None:
     """:func:`kpi_report` for the quarter before ``quarter`` on the data as known at its end;
     None when ``quarter`` is the action's first."""
     previous = quarter - 1
     if previous < pd.Period(pd.Timestamp(action_start), freq="Q"):
         return None
-    return kpi_report(data.cut(quarter_end(previous)), previous, target_date, action_start,
-                      n_paths=n_paths, seed=seed)
+    return kpi_report(data.cut(quarter_end(previous)), previous, target_date, action_start, n_paths=n_paths, seed=seed)
 
 
 def quarter_deltas(now: KpiReport, before: KpiReport) -> pd.DataFrame:
     """What moved since the previous quarter: actual and P(target) per KPI, then and now."""
     a = now.status_table().set_index("kpi")
     b = before.status_table().set_index("kpi")
-    table = pd.DataFrame({
-        "description": a["description"],
-        "actual_before": b["actual"], "actual_now": a["actual"], "actual_change": a["actual"] - b["actual"],
-        "p_before": b["p_target"], "p_now": a["p_target"], "p_change": a["p_target"] - b["p_target"],
-        "status_before": b["status"], "status_now": a["status"],
-    })
+    table = pd.DataFrame(
+        {
+            "description": a["description"],
+            "actual_before": b["actual"],
+            "actual_now": a["actual"],
+            "actual_change": a["actual"] - b["actual"],
+            "p_before": b["p_target"],
+            "p_now": a["p_target"],
+            "p_change": a["p_target"] - b["p_target"],
+            "status_before": b["status"],
+            "status_now": a["status"],
+        }
+    )
     return table.reset_index()

@@ -78,10 +78,17 @@ def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_tr
     resolved = resolve_inputs(tables, report_year)
     markets, segments = resolved.markets, resolved.segments
     share = addressable_share(dataset, markets, segments, min_trl)["share"].to_numpy()
-    return MarketModel(report_year=report_year, markets=markets, segments=segments, inputs=resolved.inputs,
-                       parts=resolved.parts, segment_input=resolved.segment_input,
-                       photonics_input=resolved.photonics_input, attainable_input=resolved.attainable_input,
-                       addressable=share.reshape(len(markets), len(segments)))
+    return MarketModel(
+        report_year=report_year,
+        markets=markets,
+        segments=segments,
+        inputs=resolved.inputs,
+        parts=resolved.parts,
+        segment_input=resolved.segment_input,
+        photonics_input=resolved.photonics_input,
+        attainable_input=resolved.attainable_input,
+        addressable=share.reshape(len(markets), len(segments)),
+    )
 
 
 def _products_with_markets(dataset: Dataset) -> pd.DataFrame:
@@ -91,8 +98,9 @@ def _products_with_markets(dataset: Dataset) -> pd.DataFrame:
     return products
 
 
-def addressable_share(dataset: Dataset, markets: tuple[str, ...], segments: tuple[str, ...],
-                      min_trl: int = 7) -> pd.DataFrame:
+def addressable_share(
+    dataset: Dataset, markets: tuple[str, ...], segments: tuple[str, ...], min_trl: int = 7
+) -> pd.DataFrame:
     """Per market and segment: the segment's technology uses covered by at least one product of
     TRL >= ``min_trl`` in that segment from a company that targets the market, and their share.
 
@@ -108,8 +116,15 @@ def addressable_share(dataset: Dataset, markets: tuple[str, ...], segments: tupl
         for segment in segments:
             offered = set(in_market.loc[in_market["segment"] == segment, "technology_use"])
             covered = [u for u in uses[segment] if u in offered]
-            rows.append({"market": market, "segment": segment, "covered": covered,
-                         "uses": len(uses[segment]), "share": len(covered) / len(uses[segment])})
+            rows.append(
+                {
+                    "market": market,
+                    "segment": segment,
+                    "covered": covered,
+                    "uses": len(uses[segment]),
+                    "share": len(covered) / len(uses[segment]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -128,8 +143,9 @@ def draw_inputs(inputs: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
         draws[:, pert] = low[pert] + spread[pert] * rng.beta(a, b, size=(n_draws, int(pert.sum())))
     triangular = (spread > 0) & (inputs["distribution"].to_numpy() == "triangular")
     if triangular.any():
-        draws[:, triangular] = rng.triangular(low[triangular], mode[triangular], high[triangular],
-                                              size=(n_draws, int(triangular.sum())))
+        draws[:, triangular] = rng.triangular(
+            low[triangular], mode[triangular], high[triangular], size=(n_draws, int(triangular.sum()))
+        )
     return draws
 
 
@@ -137,8 +153,9 @@ def evaluate(model: MarketModel, values: np.ndarray) -> dict[str, np.ndarray]:
     """The three steps for each row of input ``values`` (shape (n, inputs)); arrays in EUR million:
     ``market_value`` (n, markets) and each of STAGES (n, markets, segments)."""
     parts = model.parts
-    share = np.where(parts["share_input"].to_numpy() >= 0,
-                     values[:, parts["share_input"].clip(lower=0).to_numpy()], PERCENT)
+    share = np.where(
+        parts["share_input"].to_numpy() >= 0, values[:, parts["share_input"].clip(lower=0).to_numpy()], PERCENT
+    )
     size_eur = values[:, parts["size_input"].to_numpy()] / parts["per_eur"].to_numpy()
     growth = (1 + values[:, parts["growth_input"].to_numpy()] / PERCENT) ** parts["years"].to_numpy()
     contribution = share / PERCENT * size_eur * growth
@@ -147,8 +164,12 @@ def evaluate(model: MarketModel, values: np.ndarray) -> dict[str, np.ndarray]:
     segment_value = market_value[:, :, None] * (values[:, model.segment_input] / PERCENT)
     photonics_value = segment_value * (values[:, model.photonics_input] / PERCENT)
     sales = photonics_value * model.addressable[None, :, :] * (values[:, model.attainable_input] / PERCENT)
-    return {"market_value": market_value, "segment_value": segment_value,
-            "photonics_value": photonics_value, "partnership_sales": sales}
+    return {
+        "market_value": market_value,
+        "segment_value": segment_value,
+        "photonics_value": photonics_value,
+        "partnership_sales": sales,
+    }
 
 
 @dataclass(frozen=True)
@@ -245,8 +266,15 @@ def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd
         i, j = divmod(k, len(model.segments))
         n = {use: int(counts.get((cell["market"], cell["segment"], use), 0)) for use in cell["covered"]}
         for use, count in n.items():
-            rows.append({"market": cell["market"], "segment": cell["segment"], "technology_use": use,
-                         "products": count, "mean": mean[i, j] * count / sum(n.values())})
+            rows.append(
+                {
+                    "market": cell["market"],
+                    "segment": cell["segment"],
+                    "technology_use": use,
+                    "products": count,
+                    "mean": mean[i, j] * count / sum(n.values()),
+                }
+            )
     return pd.DataFrame(rows, columns=["market", "segment", "technology_use", "products", "mean"])
 
 
@@ -256,13 +284,12 @@ def product_types(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.Dat
     Columns ``technology_use``, ``name``, ``mean``, ``products``, ``ready``, ``median_trl``."""
     values = technology_values(sim, dataset, min_trl).groupby("technology_use")["mean"].sum()
     products = dataset.products.groupby("technology_use").agg(
-        products=("id", "size"), ready=("trl", lambda t: int((t >= min_trl).sum())),
-        median_trl=("trl", "median"))
+        products=("id", "size"), ready=("trl", lambda t: int((t >= min_trl).sum())), median_trl=("trl", "median")
+    )
     names = reference.technology_uses().set_index("id")["name"]
     frame = pd.DataFrame({"mean": values}).join(products, how="left")
     frame.insert(0, "name", names.reindex(frame.index).to_numpy())
-    return frame.rename_axis("technology_use").reset_index().sort_values("mean", ascending=False,
-                                                                         ignore_index=True)
+    return frame.rename_axis("technology_use").reset_index().sort_values("mean", ascending=False, ignore_index=True)
 
 
 def tornado(model: MarketModel) -> pd.DataFrame:
@@ -288,7 +315,7 @@ def rank_correlations(sim: Simulation) -> pd.Series:
     y = rankdata(sim.total_sales)
     x = rankdata(sim.draws, axis=0)
     xc, yc = x - x.mean(axis=0), y - y.mean()
-    denom = np.sqrt((xc ** 2).sum(axis=0) * (yc ** 2).sum())
+    denom = np.sqrt((xc**2).sum(axis=0) * (yc**2).sum())
     rho = np.divide(xc.T @ yc, denom, out=np.zeros(x.shape[1]), where=denom > 0)
     return pd.Series(rho, index=sim.model.inputs["input"], name="rank_correlation")
 
@@ -296,18 +323,30 @@ def rank_correlations(sim: Simulation) -> pd.Series:
 def input_table(model: MarketModel) -> pd.DataFrame:
     """Every input of the model with its range, unit, kind and source, for the report."""
     frame = model.inputs.copy()
-    frame["unit"] = [f"{row.currency} million ({int(row.year)})" if row.parameter == "market_size"
-                     else MARKET_PARAMETERS[row.parameter][1] for row in frame.itertuples()]
-    frame["euro rate"] = [f"{row.per_eur:g} {row.currency}/EUR ({int(row.year)}), {row.rate_source}"
-                          if pd.notna(row.per_eur) and row.currency != "EUR" else ""
-                          for row in frame.itertuples()]
-    return frame[["input", "kind", "low", "mode", "high", "unit", "distribution", "source", "euro rate",
-                  "note"]]
+    frame["unit"] = [
+        f"{row.currency} million ({int(row.year)})"
+        if row.parameter == "market_size"
+        else MARKET_PARAMETERS[row.parameter][1]
+        for row in frame.itertuples()
+    ]
+    frame["euro rate"] = [
+        f"{row.per_eur:g} {row.currency}/EUR ({int(row.year)}), {row.rate_source}"
+        if pd.notna(row.per_eur) and row.currency != "EUR"
+        else ""
+        for row in frame.itertuples()
+    ]
+    return frame[["input", "kind", "low", "mode", "high", "unit", "distribution", "source", "euro rate", "note"]]
 
 
-def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_trl: int = 7,
-                    segments_per_market: int = 2, clusters_per_segment: int = 2,
-                    companies_per_segment: int = 3) -> pd.DataFrame:
+def screening_guide(
+    sim: Simulation,
+    fit: pd.DataFrame,
+    dataset: Dataset,
+    min_trl: int = 7,
+    segments_per_market: int = 2,
+    clusters_per_segment: int = 2,
+    companies_per_segment: int = 3,
+) -> pd.DataFrame:
     """Partner-screening guide (roadmap §2.2): per target market, the segments with the highest
     expected partnership sales, the best-fitting clusters of ``fit``
     (:func:`lasergo.analysis.market_fit.fit_scores`) and the best-placed companies (by pseudonymous
@@ -323,27 +362,40 @@ def screening_guide(sim: Simulation, fit: pd.DataFrame, dataset: Dataset, min_tr
         best = cells[cells["market"] == market].head(segments_per_market)
         for cell in best.itertuples():
             fits = fit[(fit["market"] == market) & (fit["segment"] == cell.segment)].nlargest(
-                clusters_per_segment, "score")
-            candidates = products[(products["markets"] == market) & (products["segment"] == cell.segment)
-                                  & (products["trl"] >= min_trl)]
-            placed = (candidates.groupby("company").agg(best_trl=("trl", "max"), n=("id", "size"))
-                      .sort_values(["best_trl", "n"], ascending=False).head(companies_per_segment))
-            rows.append({
-                "market": names[market], "segment": segment_names[cell.segment],
-                "expected_sales_eur_m": cell.mean, "p10_eur_m": cell.p10, "p90_eur_m": cell.p90,
-                "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples()),
-                "companies": ", ".join(f"{c} (TRL {int(t)})"
-                                       for c, t in zip(placed.index, placed["best_trl"]))
-                or "none with a market-ready product",
-                "fit_evidence": "; ".join(
-                    f"{f.cluster}: {f.uses_covered}/{f.uses} uses, "
-                    + (f"mean TRL {f.mean_trl:.1f}" if pd.notna(f.mean_trl) else "no products")
-                    + f", {f.link_evidence}" for f in fits.itertuples()),
-            })
+                clusters_per_segment, "score"
+            )
+            candidates = products[
+                (products["markets"] == market) & (products["segment"] == cell.segment) & (products["trl"] >= min_trl)
+            ]
+            placed = (
+                candidates.groupby("company")
+                .agg(best_trl=("trl", "max"), n=("id", "size"))
+                .sort_values(["best_trl", "n"], ascending=False)
+                .head(companies_per_segment)
+            )
+            rows.append(
+                {
+                    "market": names[market],
+                    "segment": segment_names[cell.segment],
+                    "expected_sales_eur_m": cell.mean,
+                    "p10_eur_m": cell.p10,
+                    "p90_eur_m": cell.p90,
+                    "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples()),
+                    "companies": ", ".join(f"{c} (TRL {int(t)})" for c, t in zip(placed.index, placed["best_trl"]))
+                    or "none with a market-ready product",
+                    "fit_evidence": "; ".join(
+                        f"{f.cluster}: {f.uses_covered}/{f.uses} uses, "
+                        + (f"mean TRL {f.mean_trl:.1f}" if pd.notna(f.mean_trl) else "no products")
+                        + f", {f.link_evidence}"
+                        for f in fits.itertuples()
+                    ),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # --- From a data folder to the page ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MarketAnalysis:
@@ -351,30 +403,38 @@ class MarketAnalysis:
 
     model: MarketModel
     simulation: Simulation
-    totals: pd.DataFrame         # :func:`totals`
-    cells: pd.DataFrame          # :func:`cell_ranking`
-    markets: pd.DataFrame        # :func:`market_totals`
-    tornado: pd.DataFrame        # :func:`tornado`
-    sales_at_mode: float         # total partnership sales, every input at its mode (:func:`deterministic`)
+    totals: pd.DataFrame  # :func:`totals`
+    cells: pd.DataFrame  # :func:`cell_ranking`
+    markets: pd.DataFrame  # :func:`market_totals`
+    tornado: pd.DataFrame  # :func:`tornado`
+    sales_at_mode: float  # total partnership sales, every input at its mode (:func:`deterministic`)
     rank_correlations: pd.Series  # :func:`rank_correlations`
-    fit: pd.DataFrame            # :func:`lasergo.analysis.market_fit.fit_scores`
-    guide: pd.DataFrame          # :func:`screening_guide`
-    submarkets: pd.DataFrame     # :func:`technology_values`, ranked
+    fit: pd.DataFrame  # :func:`lasergo.analysis.market_fit.fit_scores`
+    guide: pd.DataFrame  # :func:`screening_guide`
+    submarkets: pd.DataFrame  # :func:`technology_values`, ranked
     product_types: pd.DataFrame  # :func:`product_types`
     min_trl: int
 
 
-def analyse_market(data: Dataset, report_year: int, n_draws: int = 20_000, seed: int = 1,
-                   min_trl: int = 7) -> MarketAnalysis:
+def analyse_market(
+    data: Dataset, report_year: int, n_draws: int = 20_000, seed: int = 1, min_trl: int = 7
+) -> MarketAnalysis:
     """The whole market page from a validated data folder: model, Monte Carlo, rankings, fit, guide."""
     model = build_model(market_tables(data), data, report_year, min_trl)
     sim = simulate(model, n_draws, seed)
     fit = fit_scores(data, model.markets)
     return MarketAnalysis(
-        model=model, simulation=sim, totals=totals(sim), cells=cell_ranking(sim), markets=market_totals(sim),
-        tornado=tornado(model), sales_at_mode=float(deterministic(model)["partnership_sales"].sum()),
-        rank_correlations=rank_correlations(sim), fit=fit,
+        model=model,
+        simulation=sim,
+        totals=totals(sim),
+        cells=cell_ranking(sim),
+        markets=market_totals(sim),
+        tornado=tornado(model),
+        sales_at_mode=float(deterministic(model)["partnership_sales"].sum()),
+        rank_correlations=rank_correlations(sim),
+        fit=fit,
         guide=screening_guide(sim, fit, data, min_trl),
-        submarkets=technology_values(sim, data, min_trl).sort_values("mean", ascending=False,
-                                                                     ignore_index=True),
-        product_types=product_types(sim, data, min_trl), min_trl=min_trl)
+        submarkets=technology_values(sim, data, min_trl).sort_values("mean", ascending=False, ignore_index=True),
+        product_types=product_types(sim, data, min_trl),
+        min_trl=min_trl,
+    )

@@ -19,8 +19,15 @@ from lasergo.data.codes import split_codes
 from lasergo.data.dataset import Dataset
 from lasergo.data.reference import segment_uses
 
-LINK_STRENGTH = {"mission_lead": 1.0, "mission_co_organiser": 0.8, "roadshow": 0.8, "mission": 0.6,
-                 "established_link": 0.6, "trade_show": 0.4, "planned": 0.2}
+LINK_STRENGTH = {
+    "mission_lead": 1.0,
+    "mission_co_organiser": 0.8,
+    "roadshow": 0.8,
+    "mission": 0.6,
+    "established_link": 0.6,
+    "trade_show": 0.4,
+    "planned": 0.2,
+}
 FIT_WEIGHTS = {"coverage": 0.5, "maturity": 0.25, "links": 0.25}
 
 
@@ -49,16 +56,18 @@ def cluster_links_to_markets(markets: tuple[str, ...] | None = None) -> pd.DataF
                 if cluster in split_codes(mission["roadshow_clusters"]):
                     ties.append(("roadshow", "runs its business roadshow"))
             own = links[(links["cluster"] == cluster) & links["country"].isin(countries.get(market, []))]
-            ties += [(kind, f"{kind.replace('_', ' ')} ({country})")
-                     for kind, country in zip(own["kind"], own["country"])]
+            ties += [
+                (kind, f"{kind.replace('_', ' ')} ({country})") for kind, country in zip(own["kind"], own["country"])
+            ]
             strength = max((LINK_STRENGTH[k] for k, _ in ties), default=0.0)
             evidence = "; ".join(dict.fromkeys(text for _, text in ties)) or "no tie recorded"
             rows.append({"cluster": cluster, "market": market, "links": strength, "link_evidence": evidence})
     return pd.DataFrame(rows)
 
 
-def fit_scores(dataset: Dataset, markets: tuple[str, ...] | None = None,
-               weights: dict[str, float] | None = None) -> pd.DataFrame:
+def fit_scores(
+    dataset: Dataset, markets: tuple[str, ...] | None = None, weights: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Market-partnership fit per cluster, segment and market, 0-100:
 
     100 x (w_c coverage + w_m maturity + w_l links), weights ``FIT_WEIGHTS`` (an assumption) where
@@ -73,8 +82,10 @@ def fit_scores(dataset: Dataset, markets: tuple[str, ...] | None = None,
     markets = markets or reference.TARGET_MARKET_IDS
     segments = reference.THEMATIC_SEGMENT_IDS
     uses = segment_uses(segments)
-    companies, products = dataset.companies, dataset.products.merge(
-        dataset.companies[["id", "cluster"]].rename(columns={"id": "company"}), on="company")
+    companies, products = (
+        dataset.companies,
+        dataset.products.merge(dataset.companies[["id", "cluster"]].rename(columns={"id": "company"}), on="company"),
+    )
     rows = []
     for cluster in reference.CLUSTER_IDS:
         own = companies[companies["cluster"] == cluster]
@@ -85,14 +96,42 @@ def fit_scores(dataset: Dataset, markets: tuple[str, ...] | None = None,
             offered |= set(in_segment["technology_use"])
             covered = [u for u in uses[segment] if u in offered]
             mean_trl = float(in_segment["trl"].mean()) if len(in_segment) else np.nan
-            rows.append({"cluster": cluster, "segment": segment,
-                         "coverage": len(covered) / len(uses[segment]),
-                         "maturity": 0.0 if np.isnan(mean_trl) else (mean_trl - 1) / 8,
-                         "uses_covered": len(covered), "uses": len(uses[segment]),
-                         "products": len(in_segment), "mean_trl": mean_trl})
+            rows.append(
+                {
+                    "cluster": cluster,
+                    "segment": segment,
+                    "coverage": len(covered) / len(uses[segment]),
+                    "maturity": 0.0 if np.isnan(mean_trl) else (mean_trl - 1) / 8,
+                    "uses_covered": len(covered),
+                    "uses": len(uses[segment]),
+                    "products": len(in_segment),
+                    "mean_trl": mean_trl,
+                }
+            )
     capability = pd.DataFrame(rows)
     frame = capability.merge(cluster_links_to_markets(markets), on="cluster")
-    frame["score"] = 100 * (weights["coverage"] * frame["coverage"] + weights["maturity"] * frame["maturity"]
-                            + weights["links"] * frame["links"]) / sum(weights.values())
-    return frame[["cluster", "segment", "market", "coverage", "maturity", "links", "score", "uses_covered",
-                  "uses", "products", "mean_trl", "link_evidence"]]
+    frame["score"] = (
+        100
+        * (
+            weights["coverage"] * frame["coverage"]
+            + weights["maturity"] * frame["maturity"]
+            + weights["links"] * frame["links"]
+        )
+        / sum(weights.values())
+    )
+    return frame[
+        [
+            "cluster",
+            "segment",
+            "market",
+            "coverage",
+            "maturity",
+            "links",
+            "score",
+            "uses_covered",
+            "uses",
+            "products",
+            "mean_trl",
+            "link_evidence",
+        ]
+    ]

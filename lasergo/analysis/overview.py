@@ -44,8 +44,7 @@ def mission_table() -> pd.DataFrame:
 
     Columns: mission, name, lead, co_organiser, roadshow, new_market, note (blank as missing), source.
     """
-    return reference.missions()[["mission", "name", "lead", "co_organiser", "roadshow", "new_market", "note",
-                                 "source"]]
+    return reference.missions()[["mission", "name", "lead", "co_organiser", "roadshow", "new_market", "note", "source"]]
 
 
 def kpi_target_table() -> pd.DataFrame:
@@ -68,22 +67,26 @@ def target_group_summary(dataset: Dataset) -> pd.DataFrame:
     """
     rows = []
     for group, frame in dataset.companies.groupby("target_group"):
-        rows.append({
-            "target_group": group,
-            "companies": len(frame),
-            "employees": int(frame["employees"].sum()),
-            "revenue_eur_m": frame["revenue_eur_m"].sum(),
-            "rd_share_pct": revenue_weighted(frame, "rd_share_pct"),
-            "export_share_pct": revenue_weighted(frame, "export_share_pct"),
-        })
-    rows.append({
-        "target_group": "direct, as planned (roadmap §2.3)",
-        "companies": int(reference.funnel_value("direct_smes")),
-        "employees": int(reference.funnel_value("direct_employees")),
-        "revenue_eur_m": reference.funnel_value("direct_sales_eur_m"),
-        "rd_share_pct": 100 * reference.funnel_value("rd_share_of_revenue"),
-        "export_share_pct": float("nan"),
-    })
+        rows.append(
+            {
+                "target_group": group,
+                "companies": len(frame),
+                "employees": int(frame["employees"].sum()),
+                "revenue_eur_m": frame["revenue_eur_m"].sum(),
+                "rd_share_pct": revenue_weighted(frame, "rd_share_pct"),
+                "export_share_pct": revenue_weighted(frame, "export_share_pct"),
+            }
+        )
+    rows.append(
+        {
+            "target_group": "direct, as planned (roadmap §2.3)",
+            "companies": int(reference.funnel_value("direct_smes")),
+            "employees": int(reference.funnel_value("direct_employees")),
+            "revenue_eur_m": reference.funnel_value("direct_sales_eur_m"),
+            "rd_share_pct": 100 * reference.funnel_value("rd_share_of_revenue"),
+            "export_share_pct": float("nan"),
+        }
+    )
     return pd.DataFrame(rows)
 
 

@@ -46,20 +46,21 @@ from lasergo.data.codes import ROLES
 from lasergo.data.dataset import Dataset
 from lasergo.errors import AnalysisError, ParameterError
 
-SAMPLE_SIZE = 2000       # companies in the Gower matrix; above it, a seeded sample
-SUBSAMPLE = 0.8          # share of the companies in each stability re-fit
-K_RANGE = range(2, 9)    # numbers of groups tried
+SAMPLE_SIZE = 2000  # companies in the Gower matrix; above it, a seeded sample
+SUBSAMPLE = 0.8  # share of the companies in each stability re-fit
+K_RANGE = range(2, 9)  # numbers of groups tried
 METHODS = ("kmeans", "agglomerative")
-MIN_GROUP = 5            # no group profile shown to reviewers describes fewer companies
-CLUSTER_BONUS = 0.10     # added to a triple whose companies come from more than one cluster
-SECTOR_BONUS = 0.10      # added to a triple that joins photonics and health-technology companies
+MIN_GROUP = 5  # no group profile shown to reviewers describes fewer companies
+CLUSTER_BONUS = 0.10  # added to a triple whose companies come from more than one cluster
+SECTOR_BONUS = 0.10  # added to a triple that joins photonics and health-technology companies
 CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
-MILP_LIMIT = 1_000_000   # candidate triples above which "auto" uses the greedy solver
-MILP_SECONDS = 300       # time limit of the integer program; the gap to its bound is then reported
-MAP_POINTS = 3000        # companies drawn on the group map; above it, a seeded sample
+MILP_LIMIT = 1_000_000  # candidate triples above which "auto" uses the greedy solver
+MILP_SECONDS = 300  # time limit of the integer program; the gap to its bound is then reported
+MAP_POINTS = 3000  # companies drawn on the group map; above it, a seeded sample
 
 
 # --- Profiles and Gower distance ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Profiles:
@@ -87,22 +88,27 @@ class Profiles:
     def take(self, rows) -> Profiles:
         """The profiles of the companies at positions ``rows`` (repeats allowed), same ranges."""
         rows = np.asarray(rows)
-        return Profiles(self.ids[rows], self.numeric.iloc[rows], self.categorical.iloc[rows],
-                        {name: block.iloc[rows] for name, block in self.multi.items()}, self.ranges)
+        return Profiles(
+            self.ids[rows],
+            self.numeric.iloc[rows],
+            self.categorical.iloc[rows],
+            {name: block.iloc[rows] for name, block in self.multi.items()},
+            self.ranges,
+        )
 
     @classmethod
     def from_numeric(cls, frame: pd.DataFrame) -> Profiles:
         """Profiles of purely numeric data (such as a standardised measurement table)."""
         frame = pd.DataFrame(frame).astype(float)
-        return cls(pd.Index(range(len(frame))), frame.reset_index(drop=True),
-                   pd.DataFrame(index=range(len(frame))), {})
+        return cls(pd.Index(range(len(frame))), frame.reset_index(drop=True), pd.DataFrame(index=range(len(frame))), {})
 
 
 def multi_hot(cells: pd.Series, codes: tuple[str, ...]) -> pd.DataFrame:
     """A boolean frame (rows of ``cells`` x ``codes``) from ``;``-separated code cells."""
     text = ";" + cells.fillna("").astype(str).str.replace(" ", "", regex=False) + ";"
-    return pd.DataFrame({code: text.str.contains(f";{code};", regex=False).to_numpy() for code in codes},
-                        index=cells.index)
+    return pd.DataFrame(
+        {code: text.str.contains(f";{code};", regex=False).to_numpy() for code in codes}, index=cells.index
+    )
 
 
 def company_profiles(data: Dataset) -> Profiles:
@@ -115,12 +121,14 @@ def company_profiles(data: Dataset) -> Profiles:
     max_trl = products.groupby("company")["trl"].max()
     product_uses = products.groupby("company")["technology_use"].agg(";".join)
     uses = companies["technology_uses"].fillna("") + ";" + companies["id"].map(product_uses).fillna("")
-    numeric = pd.DataFrame({
-        "log_employees": np.log10(1 + companies["employees"].astype(float)),
-        "rd_share_pct": companies["rd_share_pct"].astype(float),
-        "export_share_pct": companies["export_share_pct"].astype(float),
-        "max_trl": companies["id"].map(max_trl).astype(float),
-    })
+    numeric = pd.DataFrame(
+        {
+            "log_employees": np.log10(1 + companies["employees"].astype(float)),
+            "rd_share_pct": companies["rd_share_pct"].astype(float),
+            "export_share_pct": companies["export_share_pct"].astype(float),
+            "max_trl": companies["id"].map(max_trl).astype(float),
+        }
+    )
     categorical = pd.DataFrame({"cluster": companies["cluster"]})  # sector follows from the cluster
     multi = {
         "roles": multi_hot(companies["roles"], ROLES),
@@ -186,6 +194,7 @@ def embedding(profiles: Profiles) -> np.ndarray:
 
 # --- Fit groups ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Grouping:
     """Fit groups of the companies.
@@ -233,8 +242,12 @@ def _other_method(method: str) -> str:
 
 def _medoids(distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Position (in the sample) of each group's medoid: the member closest to the others."""
-    return np.array([np.flatnonzero(labels == g)[distances[np.ix_(labels == g, labels == g)].sum(1).argmin()]
-                     for g in np.unique(labels)])
+    return np.array(
+        [
+            np.flatnonzero(labels == g)[distances[np.ix_(labels == g, labels == g)].sum(1).argmin()]
+            for g in np.unique(labels)
+        ]
+    )
 
 
 def _cluster(method: str, k: int, z: np.ndarray, distances: np.ndarray, seed: int) -> np.ndarray:
@@ -242,8 +255,7 @@ def _cluster(method: str, k: int, z: np.ndarray, distances: np.ndarray, seed: in
     if method == "kmeans":
         return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(z)
     if method == "agglomerative":
-        return AgglomerativeClustering(n_clusters=k, metric="precomputed",
-                                       linkage="average").fit_predict(distances)
+        return AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average").fit_predict(distances)
     raise ParameterError(f"unknown clustering method {method!r}; choose from {', '.join(METHODS)}")
 
 
@@ -266,8 +278,14 @@ def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
     return pd.Series(labels).map({old: new for new, old in enumerate(order)}).to_numpy()
 
 
-def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed: int = 1,
-               n_boot: int = 20, sample_size: int = SAMPLE_SIZE) -> Grouping:
+def fit_groups(
+    profiles: Profiles,
+    k_range=K_RANGE,
+    method: str = "kmeans",
+    seed: int = 1,
+    n_boot: int = 20,
+    sample_size: int = SAMPLE_SIZE,
+) -> Grouping:
     """Group the companies with ``method`` (default k-means on :func:`embedding`), k chosen by the
     highest mean silhouette over ``k_range`` (ties: fewer groups). The other method of ``METHODS``
     is fitted too, for the silhouette curve and the agreement between methods. Stability: the ARI
@@ -288,8 +306,7 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
     scores, fitted = [], {}
     for name, k in itertools.product(METHODS, k_range):
         fitted[name, k] = _cluster(name, k, z, distances, seed)
-        scores.append({"method": name, "k": k,
-                       "silhouette": _silhouette(name, fitted[name, k], z, distances)})
+        scores.append({"method": name, "k": k, "silhouette": _silhouette(name, fitted[name, k], z, distances)})
     silhouette = pd.DataFrame(scores)
     best = {name: _best_k(silhouette, name) for name in METHODS}
     k = best[method]
@@ -303,8 +320,12 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
         labels = sample_labels
     else:  # agglomerative: every company joins the group of its nearest medoid
         medoids = sampled.take(_medoids(distances, sample_labels))
-        nearest = np.concatenate([gower_distances(profiles.take(chunk), medoids).argmin(1)
-                                  for chunk in np.array_split(np.arange(n), max(1, n // 5000))])
+        nearest = np.concatenate(
+            [
+                gower_distances(profiles.take(chunk), medoids).argmin(1)
+                for chunk in np.array_split(np.arange(n), max(1, n // 5000))
+            ]
+        )
         labels = np.unique(sample_labels)[nearest]
     stability = []
     for _ in range(n_boot):
@@ -315,6 +336,7 @@ def fit_groups(profiles: Profiles, k_range=K_RANGE, method: str = "kmeans", seed
 
 
 # --- Group descriptions and anonymity --------------------------------------------------------------
+
 
 def feature_table(profiles: Profiles) -> pd.DataFrame:
     """Binary features for describing groups, one readable column name per feature."""
@@ -339,8 +361,7 @@ def feature_table(profiles: Profiles) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v, dtype=bool) for k, v in columns.items()})
 
 
-def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3,
-                    min_share: float = 0.5) -> pd.DataFrame:
+def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3, min_share: float = 0.5) -> pd.DataFrame:
     """Each group's most over-represented features: those held by at least ``min_share`` of its
     members, ranked by lift (share in the group / share of all companies), ``top`` of them.
     Columns ``group``, ``companies``, ``description``, ``features`` (list of (feature, share, lift))."""
@@ -353,13 +374,13 @@ def describe_groups(profiles: Profiles, labels: np.ndarray, top: int = 3,
         chosen = lift[(share >= min_share) & (lift > 1)].sort_values(ascending=False).head(top)
         described = [(f, float(share[f]), float(lift[f])) for f in chosen.index]
         text = ", ".join(f"{f} ({s:.0%})" for f, s, _ in described) or "no feature stands out"
-        rows.append({"group": int(group), "companies": int((labels == group).sum()), "description": text,
-                     "features": described})
+        rows.append(
+            {"group": int(group), "companies": int((labels == group).sum()), "description": text, "features": described}
+        )
     return pd.DataFrame(rows)
 
 
-def merge_small_groups(labels: np.ndarray, z: np.ndarray,
-                       min_size: int = MIN_GROUP) -> tuple[np.ndarray, list[str]]:
+def merge_small_groups(labels: np.ndarray, z: np.ndarray, min_size: int = MIN_GROUP) -> tuple[np.ndarray, list[str]]:
     """Merge every group of fewer than ``min_size`` companies into the group with the nearest
     centroid (smallest first) until none is left; the merges are returned as sentences.
     With fewer than ``min_size`` companies in all, every label becomes -1 (suppressed)."""
@@ -376,19 +397,21 @@ def merge_small_groups(labels: np.ndarray, z: np.ndarray,
         centroids = {g: z[labels == g].mean(0) for g in sizes.index if g != group}
         own = z[labels == group].mean(0)
         target = min(centroids, key=lambda g: np.linalg.norm(centroids[g] - own))
-        notes.append(f"a group of {sizes[group]} companies was merged into its nearest group "
-                     f"(fewer than {min_size} companies are never described on their own)")
+        notes.append(
+            f"a group of {sizes[group]} companies was merged into its nearest group "
+            f"(fewer than {min_size} companies are never described on their own)"
+        )
         labels[labels == group] = target
     return _relabel_by_size(labels), notes
 
 
 # --- Complementarity and matching ------------------------------------------------------------------
 
+
 def _needs(profiles: Profiles) -> np.ndarray:
     """Per company, the technology uses its segments need that it does not offer itself (bool)."""
     by_segment = reference.segment_uses(tuple(profiles.multi["segments"].columns))
-    serves = np.array([[u in by_segment[s] for s in by_segment]
-                       for u in profiles.multi["technology_uses"].columns])
+    serves = np.array([[u in by_segment[s] for s in by_segment] for u in profiles.multi["technology_uses"].columns])
     needed = profiles.multi["segments"].to_numpy(int) @ serves.T.astype(int) > 0
     return needed & ~profiles.multi["technology_uses"].to_numpy(bool)
 
@@ -399,8 +422,7 @@ def _jaccard_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
 
 
-def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray,
-                               integrators: np.ndarray) -> np.ndarray:
+def supplier_integrator_scores(profiles: Profiles, suppliers: np.ndarray, integrators: np.ndarray) -> np.ndarray:
     """How well each supplier fills each integrator's gaps (the uses its segments need that it
     lacks), suppliers x integrators, 0-1: the mean of the share of the supplier's uses that fill
     a gap and the share of the integrator's gaps they fill, 0.5 (|T & G| / |T| + |T & G| / |G|)."""
@@ -417,12 +439,12 @@ def integrator_user_scores(profiles: Profiles, integrators: np.ndarray, users: n
     """Mean of the Jaccard overlaps of segments and of target markets, integrators x users, 0-1."""
     seg = profiles.multi["segments"].to_numpy(bool)
     mkt = profiles.multi["target_markets"].to_numpy(bool)
-    return (0.5 * _jaccard_rows(seg[integrators], seg[users])
-            + 0.5 * _jaccard_rows(mkt[integrators], mkt[users]))
+    return 0.5 * _jaccard_rows(seg[integrators], seg[users]) + 0.5 * _jaccard_rows(mkt[integrators], mkt[users])
 
 
-def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INTEGRATOR,
-                    chunk: int = 2000) -> pd.DataFrame:
+def candidate_cases(
+    profiles: Profiles, per_integrator: int = CANDIDATES_PER_INTEGRATOR, chunk: int = 2000
+) -> pd.DataFrame:
     """Supplier-integrator-end-user triples worth considering: for each integrator its
     ``per_integrator`` best suppliers and best end-users (three different companies, both
     scores above 0). Triple score = (supplier-integrator + integrator-user) / 2, plus
@@ -439,11 +461,11 @@ def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INT
     keep = min(per_integrator + 2, len(suppliers)), min(per_integrator + 2, len(users))
     frames = []
     for start in range(0, len(integrators), chunk):
-        block = integrators[start:start + chunk]
-        si = supplier_integrator_scores(profiles, suppliers, block)          # suppliers x block
-        iu = integrator_user_scores(profiles, block, users)                 # block x users
-        top_s = np.argpartition(-si, keep[0] - 1, axis=0)[:keep[0]].T       # block x keep
-        top_u = np.argpartition(-iu, keep[1] - 1, axis=1)[:, :keep[1]]      # block x keep
+        block = integrators[start : start + chunk]
+        si = supplier_integrator_scores(profiles, suppliers, block)  # suppliers x block
+        iu = integrator_user_scores(profiles, block, users)  # block x users
+        top_s = np.argpartition(-si, keep[0] - 1, axis=0)[: keep[0]].T  # block x keep
+        top_u = np.argpartition(-iu, keep[1] - 1, axis=1)[:, : keep[1]]  # block x keep
         for j, integrator in enumerate(block):
             s_idx, s_scores = suppliers[top_s[j]], si[top_s[j], j]
             u_idx, u_scores = users[top_u[j]], iu[j, top_u[j]]
@@ -453,17 +475,21 @@ def candidate_cases(profiles: Profiles, per_integrator: int = CANDIDATES_PER_INT
             u_idx, u_scores = u_idx[u_keep], u_scores[u_keep]
             s_best = np.argsort(-s_scores, kind="stable")[:per_integrator]
             u_best = np.argsort(-u_scores, kind="stable")[:per_integrator]
-            frames += [(s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b])
-                       for a in s_best for b in u_best if s_idx[a] != u_idx[b]]
+            frames += [
+                (s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b])
+                for a in s_best
+                for b in u_best
+                if s_idx[a] != u_idx[b]
+            ]
     cases = pd.DataFrame(frames, columns=columns)
     cluster = profiles.categorical["cluster"].to_numpy(object)
-    sector = (profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"])
-              .to_numpy(object))
+    sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
     trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
     cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
     cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
-    cases["score"] = ((cases["si"] + cases["iu"]) / 2 + CLUSTER_BONUS * cases["cross_cluster"]
-                      + SECTOR_BONUS * cases["cross_sector"])
+    cases["score"] = (
+        (cases["si"] + cases["iu"]) / 2 + CLUSTER_BONUS * cases["cross_cluster"] + SECTOR_BONUS * cases["cross_sector"]
+    )
     return cases.sort_values("score", ascending=False, ignore_index=True)
 
 
@@ -484,8 +510,7 @@ def _incidence(cases: pd.DataFrame, n_companies: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_companies, len(cases)))
 
 
-def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2,
-                solver: str = "auto") -> Matching:
+def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solver: str = "auto") -> Matching:
     """The set of triples with the highest total score in which no company takes part in more
     than ``max_cases`` cases. ``solver``: "milp" (exact integer program, scipy.optimize.milp),
     "greedy" (best remaining triple first while all three companies have room), or "auto"
@@ -499,14 +524,17 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2,
     scores = cases["score"].to_numpy(float)
     if solver == "milp":
         a = _incidence(cases, n_companies)
-        result = milp(-scores, constraints=LinearConstraint(a, -np.inf, max_cases),
-                      integrality=np.ones(len(cases)), bounds=Bounds(0, 1),
-                      options={"time_limit": MILP_SECONDS})
+        result = milp(
+            -scores,
+            constraints=LinearConstraint(a, -np.inf, max_cases),
+            integrality=np.ones(len(cases)),
+            bounds=Bounds(0, 1),
+            options={"time_limit": MILP_SECONDS},
+        )
         if result.x is None:
             raise AnalysisError(f"the matching integer program failed: {result.message}")
         chosen = result.x > 0.5
-        bound = (-float(result.mip_dual_bound) if result.mip_dual_bound is not None
-                 else float(scores[chosen].sum()))
+        bound = -float(result.mip_dual_bound) if result.mip_dual_bound is not None else float(scores[chosen].sum())
     elif solver == "greedy":
         room = np.full(n_companies, max_cases)
         chosen = np.zeros(len(cases), dtype=bool)
@@ -536,19 +564,24 @@ def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFram
         return np.divide(x, size, out=np.zeros_like(x), where=size > 0)
 
     groups = [g for g in np.unique(labels) if g >= 0]
-    table = pd.DataFrame(np.nan, index=pd.Index([f"G{g + 1}" for g in groups], name="supplier group"),
-                         columns=pd.Index([f"G{g + 1}" for g in groups], name="integrator group"))
+    table = pd.DataFrame(
+        np.nan,
+        index=pd.Index([f"G{g + 1}" for g in groups], name="supplier group"),
+        columns=pd.Index([f"G{g + 1}" for g in groups], name="integrator group"),
+    )
     for g in groups:
         s = (labels == g) & roles["supplier"].to_numpy()
         for h in groups:
             i = (labels == h) & roles["integrator"].to_numpy()
             if s.any() and i.any():
                 table.iloc[groups.index(g), groups.index(h)] = 0.5 * (
-                    per_row(uses[s]).mean(0) @ needs[i].mean(0) + uses[s].mean(0) @ per_row(needs[i]).mean(0))
+                    per_row(uses[s]).mean(0) @ needs[i].mean(0) + uses[s].mean(0) @ per_row(needs[i]).mean(0)
+                )
     return table
 
 
 # --- From a data folder to the page ---------------------------------------------------------------
+
 
 def _primary_role(profiles: Profiles) -> np.ndarray:
     """A company's role, or "several roles" (every company has at least one: schemas)."""
@@ -578,8 +611,9 @@ def group_map(profiles: Profiles, labels: np.ndarray, seed: int = 1, n_points: i
     shown = np.random.default_rng(seed).choice(len(profiles), min(len(profiles), n_points), replace=False)
     pca = PCA(n_components=2, random_state=seed).fit(z)
     xy = pca.transform(z[shown])
-    points = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown],
-                           "role": _primary_role(profiles)[shown]})
+    points = pd.DataFrame(
+        {"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown], "role": _primary_role(profiles)[shown]}
+    )
     first, second = pca.explained_variance_ratio_
     return GroupMap(points, (float(first), float(second)))
 
@@ -597,13 +631,18 @@ def group_profiles(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
         members = labels == row.group
         if members.sum() < MIN_GROUP:
             continue
-        rows.append({"group": f"G{row.group + 1}", "companies": int(members.sum()),
-                     "description": row.description,
-                     "suppliers": roles["supplier"][members].mean(),
-                     "integrators": roles["integrator"][members].mean(),
-                     "end-users": roles["end_user"][members].mean(),
-                     "TRL 7+": float((profiles.numeric["max_trl"][members] >= 7).mean()),
-                     "median employees": float(np.median(employees[members].dropna()))})
+        rows.append(
+            {
+                "group": f"G{row.group + 1}",
+                "companies": int(members.sum()),
+                "description": row.description,
+                "suppliers": roles["supplier"][members].mean(),
+                "integrators": roles["integrator"][members].mean(),
+                "end-users": roles["end_user"][members].mean(),
+                "TRL 7+": float((profiles.numeric["max_trl"][members] >= 7).mean()),
+                "median employees": float(np.median(employees[members].dropna())),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -614,8 +653,19 @@ def display_names(data: Dataset, internal: bool) -> pd.Series:
     return pd.Series(shown.to_numpy(), index=ids.to_numpy())
 
 
-CASE_TABLE_COLUMNS = ("rank", "supplier", "integrator", "end_user", "clusters", "score", "gaps_filled",
-                      "shared_segment", "shared_markets", "bonus", "markets")
+CASE_TABLE_COLUMNS = (
+    "rank",
+    "supplier",
+    "integrator",
+    "end_user",
+    "clusters",
+    "score",
+    "gaps_filled",
+    "shared_segment",
+    "shared_markets",
+    "bonus",
+    "markets",
+)
 
 
 def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.DataFrame:
@@ -624,8 +674,7 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
     ``gaps_filled`` (the supplier's technology uses that fill the integrator's gaps),
     ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text), ``bonus``,
     ``markets`` (shared market ids)."""
-    use_names, market_names, segment_names = (reference.names(t)
-                                              for t in ("technology_uses", "markets", "segments"))
+    use_names, market_names, segment_names = (reference.names(t) for t in ("technology_uses", "markets", "segments"))
     uses = profiles.multi["technology_uses"].to_numpy(bool)
     use_ids = profiles.multi["technology_uses"].columns
     needs = _needs(profiles)
@@ -639,15 +688,24 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
         filled = [use_names[u] for u, fills in zip(use_ids, uses[s] & needs[i]) if fills]
         shared_seg = list(seg_ids[seg[i] & seg[e]])
         shared_mkt = list(mkt_ids[mkt[i] & mkt[e]])
-        bonus = [b for b, on in (("cross-cluster", case.cross_cluster),
-                                 ("photonics x health", case.cross_sector)) if on]
-        rows.append({"rank": rank, "supplier": names[ids[s]], "integrator": names[ids[i]],
-                     "end_user": names[ids[e]], "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}",
-                     "score": case.score,
-                     "gaps_filled": "; ".join(filled[:3]) + (" ..." if len(filled) > 3 else ""),
-                     "shared_segment": "; ".join(segment_names[c] for c in shared_seg) or "-",
-                     "shared_markets": "; ".join(market_names[c] for c in shared_mkt) or "-",
-                     "bonus": ", ".join(bonus) or "-", "markets": shared_mkt})
+        bonus = [
+            b for b, on in (("cross-cluster", case.cross_cluster), ("photonics x health", case.cross_sector)) if on
+        ]
+        rows.append(
+            {
+                "rank": rank,
+                "supplier": names[ids[s]],
+                "integrator": names[ids[i]],
+                "end_user": names[ids[e]],
+                "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}",
+                "score": case.score,
+                "gaps_filled": "; ".join(filled[:3]) + (" ..." if len(filled) > 3 else ""),
+                "shared_segment": "; ".join(segment_names[c] for c in shared_seg) or "-",
+                "shared_markets": "; ".join(market_names[c] for c in shared_mkt) or "-",
+                "bonus": ", ".join(bonus) or "-",
+                "markets": shared_mkt,
+            }
+        )
     return pd.DataFrame(rows, columns=CASE_TABLE_COLUMNS)
 
 
@@ -662,14 +720,28 @@ def cases_by_mission(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
         targets = np.array([mission.market in markets for markets in cases["markets"]], dtype=bool)
         here = cases[targets].head(per_market)
         if here.empty:
-            rows.append({"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead,
-                         "case": "no chosen case targets this market", "score": np.nan, "why": "-"})
+            rows.append(
+                {
+                    "mission": mission.mission,
+                    "market": mission.name,
+                    "lead cluster": mission.lead,
+                    "case": "no chosen case targets this market",
+                    "score": np.nan,
+                    "why": "-",
+                }
+            )
         for case in here.itertuples():
-            rows.append({"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead,
-                         "case": f"{case.supplier} > {case.integrator} > {case.end_user} ({case.clusters})",
-                         "score": case.score,
-                         "why": f"supplier fills: {case.gaps_filled}; segment: {case.shared_segment}"
-                                + (f"; {case.bonus}" if case.bonus != "-" else "")})
+            rows.append(
+                {
+                    "mission": mission.mission,
+                    "market": mission.name,
+                    "lead cluster": mission.lead,
+                    "case": f"{case.supplier} > {case.integrator} > {case.end_user} ({case.clusters})",
+                    "score": case.score,
+                    "why": f"supplier fills: {case.gaps_filled}; segment: {case.shared_segment}"
+                    + (f"; {case.bonus}" if case.bonus != "-" else ""),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -702,9 +774,16 @@ class PartnersAnalysis:
     internal: bool
 
 
-def analyse_partners(data: Dataset, max_cases: int = 2, internal: bool = False, seed: int = 1,
-                     n_boot: int = 20, k_range=K_RANGE, method: str = "kmeans",
-                     solver: str = "auto") -> PartnersAnalysis:
+def analyse_partners(
+    data: Dataset,
+    max_cases: int = 2,
+    internal: bool = False,
+    seed: int = 1,
+    n_boot: int = 20,
+    k_range=K_RANGE,
+    method: str = "kmeans",
+    solver: str = "auto",
+) -> PartnersAnalysis:
     """The whole partnership-fit page from a validated data folder: groups (:func:`fit_groups`,
     then :func:`merge_small_groups`), map, complementarity, candidate and chosen business cases."""
     profiles = company_profiles(data)
@@ -714,7 +793,17 @@ def analyse_partners(data: Dataset, max_cases: int = 2, internal: bool = False, 
     matching = match_cases(candidates, len(profiles), max_cases, solver)
     cases = case_table(matching.cases, profiles, display_names(data, internal))
     return PartnersAnalysis(
-        profiles=profiles, grouping=grouping, labels=labels, groups=group_profiles(profiles, labels),
-        group_notes=notes, map=group_map(profiles, labels, seed),
-        complementarity=group_complementarity(profiles, labels), candidates=candidates, matching=matching,
-        cases=cases, cases_by_mission=cases_by_mission(cases), max_cases=max_cases, internal=internal)
+        profiles=profiles,
+        grouping=grouping,
+        labels=labels,
+        groups=group_profiles(profiles, labels),
+        group_notes=notes,
+        map=group_map(profiles, labels, seed),
+        complementarity=group_complementarity(profiles, labels),
+        candidates=candidates,
+        matching=matching,
+        cases=cases,
+        cases_by_mission=cases_by_mission(cases),
+        max_cases=max_cases,
+        internal=internal,
+    )

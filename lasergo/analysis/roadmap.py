@@ -27,10 +27,15 @@ NUTS3_LENGTH = 5
 ROADMAP = "LASER-GO D5.1 (2017)"
 
 
-def _row(check: str, stated: str, computed: str, consistent: bool, explanation: str,
-         sources: Iterable[str]) -> dict:
-    return {"check": check, "stated": stated, "computed": computed, "consistent": bool(consistent),
-            "explanation": explanation, "source": _join_sources(sources)}
+def _row(check: str, stated: str, computed: str, consistent: bool, explanation: str, sources: Iterable[str]) -> dict:
+    return {
+        "check": check,
+        "stated": stated,
+        "computed": computed,
+        "consistent": bool(consistent),
+        "explanation": explanation,
+        "source": _join_sources(sources),
+    }
 
 
 def _section(source: str) -> str:
@@ -56,8 +61,7 @@ def _num(value: float) -> str:
 
 def _stated(rows: pd.DataFrame, column: str) -> str:
     """``1000 (§2.3) and 1600 (§3 Conclusions)``: stated figures with their sections."""
-    return " and ".join(f"{int(value)} ({_section(source)})"
-                        for value, source in zip(rows[column], rows["source"]))
+    return " and ".join(f"{int(value)} ({_section(source)})" for value, source in zip(rows[column], rows["source"]))
 
 
 def _sector_checks(clusters: pd.DataFrame) -> list[dict]:
@@ -72,10 +76,17 @@ def _sector_checks(clusters: pd.DataFrame) -> list[dict]:
             terms = " + ".join(f"{n} {c}" for c, n in zip(members["id"], members[column]))
             gap = summed - claimed
             agree = "matching" if gap == 0 else f"{abs(gap)} {'more' if gap > 0 else 'fewer'} than"
-            rows.append(_row(
-                f"{scope}_{column}", str(claimed), f"{summed} ({terms})", claimed == summed,
-                f"The {len(members)} {scope.replace('_', '-')} clusters list {summed} {what}, "
-                f"{agree} the stated {claimed}.", [stated["source"], *members["source"]]))
+            rows.append(
+                _row(
+                    f"{scope}_{column}",
+                    str(claimed),
+                    f"{summed} ({terms})",
+                    claimed == summed,
+                    f"The {len(members)} {scope.replace('_', '-')} clusters list {summed} {what}, "
+                    f"{agree} the stated {claimed}.",
+                    [stated["source"], *members["source"]],
+                )
+            )
 
     everything = totals[totals["scope"] == "all"]
     smes = everything[everything["counts"] == "smes"]
@@ -85,17 +96,29 @@ def _sector_checks(clusters: pd.DataFrame) -> list[dict]:
     carried = sorted(set(smes["smes_stated"]) & set(companies["smes_stated"]))
     carried_text = "".join(
         f"; {n} is also the number of companies in {' and '.join(map(_section, companies['source']))}, "
-        "so it likely counts companies, not SMEs" for n in carried)
+        "so it likely counts companies, not SMEs"
+        for n in carried
+    )
     return rows + [
-        _row("all_smes", _stated(smes, "smes_stated"), f"{summed_smes} (sum of the {len(clusters)} clusters)",
-             bool((smes["smes_stated"] == summed_smes).all()),
-             f"The {len(clusters)} clusters list {summed_smes} SMEs, against stated totals of "
-             f"{_stated(smes, 'smes_stated')}{carried_text}.", [*smes["source"], *companies["source"]]),
-        _row("all_rtos", _stated(rtos, "rtos_stated"), f"{summed_rtos} (sum of the {len(clusters)} clusters)",
-             bool((rtos["rtos_stated"] == summed_rtos).all()),
-             f"The {len(clusters)} clusters list {summed_rtos} RTOs "
-             f"({' + '.join(map(str, clusters['rtos']))}), against stated totals of "
-             f"{_stated(rtos, 'rtos_stated')}.", rtos["source"]),
+        _row(
+            "all_smes",
+            _stated(smes, "smes_stated"),
+            f"{summed_smes} (sum of the {len(clusters)} clusters)",
+            bool((smes["smes_stated"] == summed_smes).all()),
+            f"The {len(clusters)} clusters list {summed_smes} SMEs, against stated totals of "
+            f"{_stated(smes, 'smes_stated')}{carried_text}.",
+            [*smes["source"], *companies["source"]],
+        ),
+        _row(
+            "all_rtos",
+            _stated(rtos, "rtos_stated"),
+            f"{summed_rtos} (sum of the {len(clusters)} clusters)",
+            bool((rtos["rtos_stated"] == summed_rtos).all()),
+            f"The {len(clusters)} clusters list {summed_rtos} RTOs "
+            f"({' + '.join(map(str, clusters['rtos']))}), against stated totals of "
+            f"{_stated(rtos, 'rtos_stated')}.",
+            rtos["source"],
+        ),
     ]
 
 
@@ -104,13 +127,18 @@ def _analysis_size_check(funnel: pd.DataFrame, clusters: int) -> dict:
     mapped = int(funnel.at["vna_mapped_smes_per_cluster", "value"])
     direct = int(funnel.at["direct_smes_per_cluster", "value"])
     return _row(
-        "vna_companies_per_cluster", f"{vna} companies per cluster",
-        f"{direct} SMEs per cluster in the direct target group", vna == direct,
+        "vna_companies_per_cluster",
+        f"{vna} companies per cluster",
+        f"{direct} SMEs per cluster in the direct target group",
+        vna == direct,
         f"The Value Network Analysis selects {vna} companies per cluster ({vna * clusters} in all), "
         f"but the direct target group has {direct} per cluster ({direct * clusters}) and the same "
         f"analysis maps {mapped} per cluster.",
-        [funnel.at[p, "source"] for p in ("vna_companies_per_cluster", "vna_mapped_smes_per_cluster",
-                                          "direct_smes_per_cluster")])
+        [
+            funnel.at[p, "source"]
+            for p in ("vna_companies_per_cluster", "vna_mapped_smes_per_cluster", "direct_smes_per_cluster")
+        ],
+    )
 
 
 def _kpi6_check(funnel: pd.DataFrame) -> dict:
@@ -119,12 +147,15 @@ def _kpi6_check(funnel: pd.DataFrame) -> dict:
     share = funnel.at["turnover_rise_smes_share", "value"]
     target_smes = int(funnel.at["target_smes", "value"])
     return _row(
-        "kpi6_turnover_rise", f"KPI 6: {kpi['target']}%", f"{_num(rise)}% on average (target-group text)",
+        "kpi6_turnover_rise",
+        f"KPI 6: {kpi['target']}%",
+        f"{_num(rise)}% on average (target-group text)",
         kpi["target"] == rise,
         f"KPI 6 targets a {kpi['target']}% rise in the international share of turnover, while the "
         f"target-group text expects {_num(rise)}% on average for {share:.0%} of the {target_smes} "
         f"SMEs ({int(share * target_smes)}).",
-        [kpi["source"], funnel.at["turnover_share_rise_percent", "source"]])
+        [kpi["source"], funnel.at["turnover_share_rise_percent", "source"]],
+    )
 
 
 def _network_checks(funnel: pd.DataFrame, clusters: int) -> list[dict]:
@@ -135,21 +166,34 @@ def _network_checks(funnel: pd.DataFrame, clusters: int) -> list[dict]:
     pairs = math.comb(clusters, 2)
     sources = [funnel.at[p, "source"] for p in ("ties_existing", "ties_planned", "affiliate_nodes")]
     return [
-        _row("affiliate_nodes", str(nodes), f"{markets} x {per_market} = {markets * per_market}",
-             nodes == markets * per_market,
-             f"{per_market} affiliates in each of the {markets} target markets give "
-             f"{markets * per_market} nodes against the stated {nodes}.",
-             [funnel.at["affiliate_nodes", "source"], funnel.at["affiliates_per_market", "source"]]),
-        _row("ties_clusters_x_nodes", f"{existing} -> {planned}",
-             f"{clusters} x {clusters} = {clusters * clusters}; {clusters} x {nodes} = {clusters * nodes}",
-             existing == clusters * clusters and planned == clusters * nodes,
-             f"{existing} = {clusters} x {clusters} and {planned} = {clusters} x {nodes}: the ties count "
-             f"each cluster with each of {clusters}, then {nodes}, nodes (a rise of "
-             f"{planned / existing:.2f} times, the 'almost threefold').", sources),
-        _row("ties_as_cluster_pairs", f"{existing} ties among {clusters} clusters",
-             f"C({clusters},2) = {pairs} distinct pairs", existing == pairs,
-             f"{clusters} clusters form only {pairs} distinct pairs, so the {existing} existing ties "
-             f"are not links between pairs of clusters; the roadmap does not define a tie.", sources),
+        _row(
+            "affiliate_nodes",
+            str(nodes),
+            f"{markets} x {per_market} = {markets * per_market}",
+            nodes == markets * per_market,
+            f"{per_market} affiliates in each of the {markets} target markets give "
+            f"{markets * per_market} nodes against the stated {nodes}.",
+            [funnel.at["affiliate_nodes", "source"], funnel.at["affiliates_per_market", "source"]],
+        ),
+        _row(
+            "ties_clusters_x_nodes",
+            f"{existing} -> {planned}",
+            f"{clusters} x {clusters} = {clusters * clusters}; {clusters} x {nodes} = {clusters * nodes}",
+            existing == clusters * clusters and planned == clusters * nodes,
+            f"{existing} = {clusters} x {clusters} and {planned} = {clusters} x {nodes}: the ties count "
+            f"each cluster with each of {clusters}, then {nodes}, nodes (a rise of "
+            f"{planned / existing:.2f} times, the 'almost threefold').",
+            sources,
+        ),
+        _row(
+            "ties_as_cluster_pairs",
+            f"{existing} ties among {clusters} clusters",
+            f"C({clusters},2) = {pairs} distinct pairs",
+            existing == pairs,
+            f"{clusters} clusters form only {pairs} distinct pairs, so the {existing} existing ties "
+            f"are not links between pairs of clusters; the roadmap does not define a tie.",
+            sources,
+        ),
     ]
 
 
@@ -170,10 +214,17 @@ class Funnel:
     @classmethod
     def from_reference(cls) -> Funnel:
         value = reference.funnel_value
-        return cls(value("direct_smes"), value("indirect_smes"), value("direct_conversion"),
-                   value("indirect_conversion"), value("investing_agreement_share"),
-                   value("investment_per_agreement_eur_m"), value("matching_cofunding_factor"),
-                   value("turnover_rise_smes_share"), value("turnover_share_rise_percent"))
+        return cls(
+            value("direct_smes"),
+            value("indirect_smes"),
+            value("direct_conversion"),
+            value("indirect_conversion"),
+            value("investing_agreement_share"),
+            value("investment_per_agreement_eur_m"),
+            value("matching_cofunding_factor"),
+            value("turnover_rise_smes_share"),
+            value("turnover_share_rise_percent"),
+        )
 
     @property
     def agreements(self) -> float:
@@ -181,8 +232,7 @@ class Funnel:
 
     @property
     def rd_investment_eur_m(self) -> float:
-        return (self.agreements * self.investing_share * self.investment_per_agreement_eur_m
-                * self.cofunding_factor)
+        return self.agreements * self.investing_share * self.investment_per_agreement_eur_m * self.cofunding_factor
 
     @property
     def rising_smes(self) -> float:
@@ -205,43 +255,61 @@ def _funnel_checks(funnel: pd.DataFrame, cluster_table: pd.DataFrame) -> list[di
     exact = investing * per_deal * factor
     low, high = (math.floor(investing) * per_deal * factor, math.ceil(investing) * per_deal * factor)
     reading = {exact: "the unrounded figure", low: "the rounded-down figure", high: "the rounded-up figure"}
-    stated_reading = reading.get(stated_rd,
-                                 "inside that range" if low <= stated_rd <= high else "outside that range")
+    stated_reading = reading.get(stated_rd, "inside that range" if low <= stated_rd <= high else "outside that range")
     jurisdictions_eu = cluster_table["country"].nunique()
     markets = len(reference.markets().query("kind == 'target'"))
     versions = int(value["agreement_versions"])
     source = funnel["source"]
     return [
-        _row("direct_smes", str(direct), f"{clusters} x {per_cluster} = {clusters * per_cluster}",
-             direct == clusters * per_cluster,
-             f"{per_cluster} SMEs from each of {clusters} clusters make {clusters * per_cluster}, "
-             f"against the stated {direct}.", [source["direct_smes"], source["direct_smes_per_cluster"]]),
-        _row("target_smes", str(target), f"{direct} + {indirect} = {direct + indirect}",
-             target == direct + indirect,
-             f"{direct} direct and {indirect} indirect SMEs make {direct + indirect}, against the "
-             f"stated {target}.", [source["target_smes"]]),
-        _row("agreements", str(agreements),
-             f"{direct} x {_num(direct_rate)} + {indirect} x {_num(indirect_rate)} = {_num(deals)}",
-             math.isclose(deals, agreements),
-             f"1 in {_num(1 / direct_rate)} of {direct} direct SMEs ({_num(direct_deals)}) plus 1 in "
-             f"{_num(1 / indirect_rate)} of {indirect} indirect SMEs ({_num(indirect_deals)}) gives "
-             f"{_num(deals)} agreements, against the stated {agreements}.", [source["agreements_stated"]]),
-        _row("rd_investment", f"EUR {_num(stated_rd)} m",
-             f"{_num(investing)} agreements x EUR {_num(per_deal)} m x {_num(factor)} = EUR {_num(exact)} m "
-             f"(EUR {_num(low)}-{_num(high)} m in whole agreements)",
-             low <= stated_rd <= high,
-             f"Half of {agreements} agreements is {_num(investing)}; at EUR {_num(per_deal)} m each, doubled "
-             f"by matching co-funding, that is EUR {_num(exact)} m, or EUR {_num(low)} m rounded down to "
-             f"{math.floor(investing)} agreements and EUR {_num(high)} m rounded up to "
-             f"{math.ceil(investing)} "
-             f"('at least half'), so the stated EUR {_num(stated_rd)} m is {stated_reading}.",
-             [source["rd_investment_stated_eur_m"]]),
-        _row("agreement_versions", str(versions),
-             f"{jurisdictions_eu} + {markets} = {jurisdictions_eu + markets}",
-             versions == jurisdictions_eu + markets,
-             f"The law of {jurisdictions_eu} partner countries and {markets} target markets calls for "
-             f"{jurisdictions_eu + markets} agreement versions, against the stated {versions}.",
-             [source["agreement_versions"]]),
+        _row(
+            "direct_smes",
+            str(direct),
+            f"{clusters} x {per_cluster} = {clusters * per_cluster}",
+            direct == clusters * per_cluster,
+            f"{per_cluster} SMEs from each of {clusters} clusters make {clusters * per_cluster}, "
+            f"against the stated {direct}.",
+            [source["direct_smes"], source["direct_smes_per_cluster"]],
+        ),
+        _row(
+            "target_smes",
+            str(target),
+            f"{direct} + {indirect} = {direct + indirect}",
+            target == direct + indirect,
+            f"{direct} direct and {indirect} indirect SMEs make {direct + indirect}, against the stated {target}.",
+            [source["target_smes"]],
+        ),
+        _row(
+            "agreements",
+            str(agreements),
+            f"{direct} x {_num(direct_rate)} + {indirect} x {_num(indirect_rate)} = {_num(deals)}",
+            math.isclose(deals, agreements),
+            f"1 in {_num(1 / direct_rate)} of {direct} direct SMEs ({_num(direct_deals)}) plus 1 in "
+            f"{_num(1 / indirect_rate)} of {indirect} indirect SMEs ({_num(indirect_deals)}) gives "
+            f"{_num(deals)} agreements, against the stated {agreements}.",
+            [source["agreements_stated"]],
+        ),
+        _row(
+            "rd_investment",
+            f"EUR {_num(stated_rd)} m",
+            f"{_num(investing)} agreements x EUR {_num(per_deal)} m x {_num(factor)} = EUR {_num(exact)} m "
+            f"(EUR {_num(low)}-{_num(high)} m in whole agreements)",
+            low <= stated_rd <= high,
+            f"Half of {agreements} agreements is {_num(investing)}; at EUR {_num(per_deal)} m each, doubled "
+            f"by matching co-funding, that is EUR {_num(exact)} m, or EUR {_num(low)} m rounded down to "
+            f"{math.floor(investing)} agreements and EUR {_num(high)} m rounded up to "
+            f"{math.ceil(investing)} "
+            f"('at least half'), so the stated EUR {_num(stated_rd)} m is {stated_reading}.",
+            [source["rd_investment_stated_eur_m"]],
+        ),
+        _row(
+            "agreement_versions",
+            str(versions),
+            f"{jurisdictions_eu} + {markets} = {jurisdictions_eu + markets}",
+            versions == jurisdictions_eu + markets,
+            f"The law of {jurisdictions_eu} partner countries and {markets} target markets calls for "
+            f"{jurisdictions_eu + markets} agreement versions, against the stated {versions}.",
+            [source["agreement_versions"]],
+        ),
     ]
 
 
@@ -264,8 +332,10 @@ def nuts_problems(codes: list[str], country: str, region_codes: list[str]) -> di
             found.append("is not a NUTS code (2-letter country prefix and 1 to 3 characters)")
         elif match.group(1) != expected:
             prefix = match.group(1)
-            found.append(f"has the prefix {prefix} ({country_of.get(prefix, 'another country')}) "
-                         f"instead of {expected} ({country})")
+            found.append(
+                f"has the prefix {prefix} ({country_of.get(prefix, 'another country')}) "
+                f"instead of {expected} ({country})"
+            )
         if match and level1 and len(code) < NUTS3_LENGTH:
             hint = ""
             if len(level1) == 1 and len(code) == NUTS3_LENGTH - 1:
@@ -289,10 +359,20 @@ def _nuts_checks(clusters: pd.DataFrame) -> list[dict]:
             explanation = f"Of the codes of {cluster['id']} ({', '.join(codes)}), {computed}."
         else:
             computed = f"{len(codes)} well-formed, inside {'/'.join(regions)}"
-            explanation = (f"Every code of {cluster['id']} ({', '.join(codes)}) is a well-formed NUTS code "
-                           f"of {cluster['country']} inside {'/'.join(regions)}.")
-        rows.append(_row(f"nuts_codes_{cluster['id']}", cluster["nuts_codes"], computed, not problems,
-                         explanation, [cluster["source"]]))
+            explanation = (
+                f"Every code of {cluster['id']} ({', '.join(codes)}) is a well-formed NUTS code "
+                f"of {cluster['country']} inside {'/'.join(regions)}."
+            )
+        rows.append(
+            _row(
+                f"nuts_codes_{cluster['id']}",
+                cluster["nuts_codes"],
+                computed,
+                not problems,
+                explanation,
+                [cluster["source"]],
+            )
+        )
     return rows
 
 
@@ -305,8 +385,13 @@ def roadmap_consistency() -> pd.DataFrame:
     """
     funnel = reference.funnel().set_index("parameter")
     clusters = reference.clusters()
-    rows = [*_sector_checks(clusters), _analysis_size_check(funnel, len(clusters)), _kpi6_check(funnel),
-            *_network_checks(funnel, len(clusters)), *_funnel_checks(funnel, clusters),
-            *_nuts_checks(clusters)]
+    rows = [
+        *_sector_checks(clusters),
+        _analysis_size_check(funnel, len(clusters)),
+        _kpi6_check(funnel),
+        *_network_checks(funnel, len(clusters)),
+        *_funnel_checks(funnel, clusters),
+        *_nuts_checks(clusters),
+    ]
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     return table.astype({"consistent": bool})

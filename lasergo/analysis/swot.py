@@ -52,10 +52,8 @@ class JudgementError(AnalysisError):
     message: what is wrong.
     """
 
-    def __init__(self, matrix: str, row: str | None, column: str | None, source_row: int | None,
-                 message: str):
-        self.matrix, self.row, self.column, self.source_row, self.message = (
-            matrix, row, column, source_row, message)
+    def __init__(self, matrix: str, row: str | None, column: str | None, source_row: int | None, message: str):
+        self.matrix, self.row, self.column, self.source_row, self.message = (matrix, row, column, source_row, message)
         place = f"matrix {matrix}"
         if row is not None:
             place += f", row {row}, column {column}"
@@ -65,6 +63,7 @@ class JudgementError(AnalysisError):
 
 
 # --- Matrices from judgements ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Matrix:
@@ -99,15 +98,15 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
         value, source = float(record.value), record.source_row
         for item in (row, column):
             if item not in position:
-                raise JudgementError(name, row, column, source,
-                                     f"unknown item {item!r}; this matrix compares {', '.join(items)}")
+                raise JudgementError(
+                    name, row, column, source, f"unknown item {item!r}; this matrix compares {', '.join(items)}"
+                )
         if not SCALE_MIN * (1 - TOLERANCE) <= value <= SCALE_MAX * (1 + TOLERANCE):
             raise JudgementError(name, row, column, source, f"value {value:g} is not on Saaty's scale 1/9..9")
         i, j = position[row], position[column]
         if i == j:
             if abs(value - 1) > TOLERANCE:
-                raise JudgementError(name, row, column, source,
-                                     f"an item against itself must be 1, not {value:g}")
+                raise JudgementError(name, row, column, source, f"an item against itself must be 1, not {value:g}")
             continue
         pair, log_value = ((i, j), np.log(value)) if i < j else ((j, i), -np.log(value))
         if pair in given:
@@ -115,9 +114,13 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
             if abs(np.expm1(log_value - earlier)) > TOLERANCE:
                 implied = np.exp(earlier if i < j else -earlier)
                 raise JudgementError(
-                    name, row, column, source,
+                    name,
+                    row,
+                    column,
+                    source,
                     f"{value:g} contradicts judgements row {earlier_source}, which implies {implied:g} "
-                    "(a pair given twice must be reciprocal)")
+                    "(a pair given twice must be reciprocal)",
+                )
             continue
         given[pair] = (log_value, source)
 
@@ -133,14 +136,17 @@ def pairwise_matrix(judgements: pd.DataFrame, items: list[str], name: str) -> Ma
         groups = comparison_groups(items, [(items[i], items[j]) for i, j in given])
         if len(groups) > 1:
             sets = ", ".join("{" + ", ".join(group) + "}" for group in groups)
-            raise JudgementError(name, None, None, None,
-                                 f"no chain of comparisons links the item sets {sets}; "
-                                 "compare an item of each set with another set")
+            raise JudgementError(
+                name,
+                None,
+                None,
+                None,
+                f"no chain of comparisons links the item sets {sets}; compare an item of each set with another set",
+            )
         laplacian = np.diag(linked.sum(axis=1)) - linked
         log_w = np.linalg.lstsq(laplacian, np.where(linked, log_a, 0.0).sum(axis=1), rcond=None)[0]
         log_a = np.where(missing, log_w[:, None] - log_w[None, :], log_a)
-        completed = [(items[i], items[j], float(np.exp(log_a[i, j])))
-                     for i, j in np.argwhere(missing) if i < j]
+        completed = [(items[i], items[j], float(np.exp(log_a[i, j]))) for i, j in np.argwhere(missing) if i < j]
     return Matrix(pd.DataFrame(np.exp(log_a), index=items, columns=items), completed)
 
 
@@ -162,10 +168,13 @@ def aggregate(matrices: list[pd.DataFrame]) -> pd.DataFrame:
 
 # --- Weights ---------------------------------------------------------------------------------
 
+
 def _random_index(n: int) -> float:
     if n not in RANDOM_INDEX:
-        raise ValueError(f"Saaty's random index is tabulated for 1 to {max(RANDOM_INDEX)} items, not {n}; "
-                         "split the matrix into smaller groups")
+        raise ValueError(
+            f"Saaty's random index is tabulated for 1 to {max(RANDOM_INDEX)} items, not {n}; "
+            "split the matrix into smaller groups"
+        )
     return RANDOM_INDEX[n]
 
 
@@ -205,8 +214,9 @@ class AhpResult:
 def _check_matrix(matrix: pd.DataFrame, name: str) -> np.ndarray:
     """The matrix as an array, after checking it is square, positive and reciprocal."""
     if matrix.shape[0] != matrix.shape[1] or not matrix.index.equals(matrix.columns):
-        raise JudgementError(name, None, None, None,
-                             f"not a square matrix with the same items as rows and columns: {matrix.shape}")
+        raise JudgementError(
+            name, None, None, None, f"not a square matrix with the same items as rows and columns: {matrix.shape}"
+        )
     a = matrix.to_numpy(dtype=float)
     items = [str(item) for item in matrix.index]
     not_positive = ~(np.isfinite(a) & (a > 0))
@@ -216,8 +226,11 @@ def _check_matrix(matrix: pd.DataFrame, name: str) -> np.ndarray:
     not_reciprocal = np.abs(a * a.T - 1) > TOLERANCE
     if not_reciprocal.any():
         i, j = np.argwhere(not_reciprocal)[0]
-        message = (f"an item against itself must be 1, not {a[i, j]:g}" if i == j else
-                   f"{a[i, j]:g} is not the reciprocal of {a[j, i]:g} at row {items[j]}, column {items[i]}")
+        message = (
+            f"an item against itself must be 1, not {a[i, j]:g}"
+            if i == j
+            else f"{a[i, j]:g} is not the reciprocal of {a[j, i]:g} at row {items[j]}, column {items[i]}"
+        )
         raise JudgementError(name, items[i], items[j], None, message)
     return a
 
@@ -238,9 +251,17 @@ def ahp(matrix: pd.DataFrame, name: str) -> AhpResult:
     if n > 1:
         k = np.argmax(error)
         worst = (str(matrix.index[rows[k]]), str(matrix.columns[columns[k]]))
-    return AhpResult(name=name, matrix=matrix, weights=pd.Series(w, index=matrix.index, name="weight"),
-                     lambda_max=float(lambda_max), ci=float(ci), ri=ri, cr=float(cr),
-                     consistent=bool(cr <= CR_THRESHOLD), worst=worst)
+    return AhpResult(
+        name=name,
+        matrix=matrix,
+        weights=pd.Series(w, index=matrix.index, name="weight"),
+        lambda_max=float(lambda_max),
+        ci=float(ci),
+        ri=ri,
+        cr=float(cr),
+        consistent=bool(cr <= CR_THRESHOLD),
+        worst=worst,
+    )
 
 
 def weights_from_ratings(ratings: pd.Series) -> pd.Series:
@@ -255,13 +276,13 @@ def weights_from_ratings(ratings: pd.Series) -> pd.Series:
 
 # --- A'WOT and TOWS --------------------------------------------------------------------------
 
+
 def _check_sums_to_one(weights: pd.Series, what: str) -> None:
     if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-9):
         raise ValueError(f"{what} sum to {weights.sum():g}, not 1")
 
 
-def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series],
-         factors: pd.DataFrame) -> pd.DataFrame:
+def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors: pd.DataFrame) -> pd.DataFrame:
     """Global factor weights, group weight x local weight (Kurttila et al. 2000 A'WOT).
 
     group_weights: indexed by group (S/W/O/T); local_weights: per group, indexed by
@@ -270,25 +291,28 @@ def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series],
     """
     groups = set(factors["group"])
     if set(group_weights.index) != groups:
-        raise ValueError(f"group weights are for {sorted(group_weights.index)}, "
-                         f"the factors in {sorted(groups)}")
+        raise ValueError(f"group weights are for {sorted(group_weights.index)}, the factors in {sorted(groups)}")
     _check_sums_to_one(group_weights, "group weights")
     for group, weights in local_weights.items():
         ids = set(factors.loc[factors["group"] == group, "id"])
         if set(weights.index) != ids:
-            raise ValueError(f"local weights of group {group} are for {sorted(weights.index)}, "
-                             f"its factors are {sorted(ids)}")
+            raise ValueError(
+                f"local weights of group {group} are for {sorted(weights.index)}, its factors are {sorted(ids)}"
+            )
         _check_sums_to_one(weights, f"local weights of group {group}")
     if missing := groups - set(local_weights):
         raise ValueError(f"no local weights for group(s) {', '.join(sorted(missing))}")
     local = pd.concat(local_weights)
     by_factor = pd.MultiIndex.from_arrays([factors["group"], factors["id"]])
-    table = pd.DataFrame({
-        "group": factors["group"].to_numpy(), "factor_id": factors["id"].to_numpy(),
-        "factor": factors["factor"].to_numpy(),
-        "group_weight": factors["group"].map(group_weights).to_numpy(dtype=float),
-        "local_weight": local.reindex(by_factor).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "group": factors["group"].to_numpy(),
+            "factor_id": factors["id"].to_numpy(),
+            "factor": factors["factor"].to_numpy(),
+            "group_weight": factors["group"].map(group_weights).to_numpy(dtype=float),
+            "local_weight": local.reindex(by_factor).to_numpy(),
+        }
+    )
     table["global_weight"] = table["group_weight"] * table["local_weight"]
     return table.sort_values(["global_weight", "factor_id"], ascending=[False, True], ignore_index=True)
 
@@ -330,8 +354,8 @@ def strategy_priorities(strategies: pd.DataFrame, global_weights: pd.Series) -> 
 
 # --- Robustness ------------------------------------------------------------------------------
 
-def _perturbed_weights(matrix: pd.DataFrame, n_draws: int, sigma: float,
-                       rng: np.random.Generator) -> np.ndarray:
+
+def _perturbed_weights(matrix: pd.DataFrame, n_draws: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Principal eigenvector weights, shape (n_draws, n), of the matrix with every upper-triangle
     judgement multiplied by exp(N(0, sigma)) and its reciprocal divided by the same factor,
     clipped to Saaty's scale (widened to a completed entry that lies beyond it)."""
@@ -365,10 +389,18 @@ class Robustness:
         ranks = _ranks(values, deterministic.index)
         rank = _ranks(deterministic.to_numpy(), deterministic.index)
         p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9], axis=0)
-        table = pd.DataFrame({"id": deterministic.index, "deterministic": deterministic.to_numpy(),
-                              "mean": values.mean(axis=0), "p10": p10, "p50": p50, "p90": p90,
-                              "p_first": (ranks == 1).mean(axis=0),
-                              "rank_changed": (ranks != rank).mean(axis=0)})
+        table = pd.DataFrame(
+            {
+                "id": deterministic.index,
+                "deterministic": deterministic.to_numpy(),
+                "mean": values.mean(axis=0),
+                "p10": p10,
+                "p50": p50,
+                "p90": p90,
+                "p_first": (ranks == 1).mean(axis=0),
+                "rank_changed": (ranks != rank).mean(axis=0),
+            }
+        )
         return table.iloc[np.argsort(rank)].reset_index(drop=True)
 
     def factor_summary(self) -> pd.DataFrame:
@@ -392,9 +424,15 @@ class Robustness:
         return float((ranks[:, first] < ranks[:, second]).mean())
 
 
-def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFrame], factors: pd.DataFrame,
-               strategies: pd.DataFrame, n_draws: int = 2000, sigma: float = 0.25,
-               seed: int = 1) -> Robustness:
+def robustness(
+    group_matrix: pd.DataFrame,
+    factor_matrices: dict[str, pd.DataFrame],
+    factors: pd.DataFrame,
+    strategies: pd.DataFrame,
+    n_draws: int = 2000,
+    sigma: float = 0.25,
+    seed: int = 1,
+) -> Robustness:
     """Monte Carlo sensitivity of the A'WOT weights and strategy ranking to the judgements.
 
     Each draw multiplies every judgement a_ij (upper triangle) by exp(N(0, sigma)), sets
@@ -425,6 +463,7 @@ def robustness(group_matrix: pd.DataFrame, factor_matrices: dict[str, pd.DataFra
 
 
 # --- From a data folder to the weighted SWOT ----------------------------------------------------
+
 
 @dataclass
 class SwotAnalysis:
@@ -460,8 +499,7 @@ def all_factors(data: Dataset) -> pd.DataFrame:
 
 def _items(factors: pd.DataFrame) -> dict[str, list[str]]:
     """The items of each matrix: the four groups, then each group's factor ids."""
-    return {"groups": list(SWOT_GROUPS),
-            **{g: list(factors.loc[factors["group"] == g, "id"]) for g in SWOT_GROUPS}}
+    return {"groups": list(SWOT_GROUPS), **{g: list(factors.loc[factors["group"] == g, "id"]) for g in SWOT_GROUPS}}
 
 
 def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: int = 1) -> SwotAnalysis:
@@ -482,23 +520,36 @@ def analyse_swot(data: Dataset, n_draws: int = 2000, sigma: float = 0.25, seed: 
         matrices = {}
         for matrix, names in items.items():
             rows = judgements[judgements["matrix"] == matrix]
-            per_expert = [pairwise_matrix(expert_rows, names, matrix).values
-                          for _, expert_rows in rows.groupby("expert")]
+            per_expert = [
+                pairwise_matrix(expert_rows, names, matrix).values for _, expert_rows in rows.groupby("expert")
+            ]
             matrices[matrix] = aggregate(per_expert)
         results = {matrix: ahp(m, matrix) for matrix, m in matrices.items()}
         weights = awot(results["groups"].weights, {g: results[g].weights for g in SWOT_GROUPS}, factors)
         experts = judgements["expert"].nunique()
-        method = (f"pairwise comparisons on Saaty's 1-9 scale by {experts} expert"
-                  f"{'s' if experts != 1 else ''}, combined by the geometric mean")
-        robust = robustness(matrices["groups"], {g: matrices[g] for g in SWOT_GROUPS}, factors, strategies,
-                            n_draws=n_draws, sigma=sigma, seed=seed)
+        method = (
+            f"pairwise comparisons on Saaty's 1-9 scale by {experts} expert"
+            f"{'s' if experts != 1 else ''}, combined by the geometric mean"
+        )
+        robust = robustness(
+            matrices["groups"],
+            {g: matrices[g] for g in SWOT_GROUPS},
+            factors,
+            strategies,
+            n_draws=n_draws,
+            sigma=sigma,
+            seed=seed,
+        )
     elif len(data.swot_ratings):
         mean = data.swot_ratings.groupby("item")["rating"].mean()
         missing = [i for names in items.values() for i in names if i not in mean.index]
         if missing:
             raise AnalysisError(f"swot_ratings: no rating for {', '.join(missing)}")
-        weights = awot(weights_from_ratings(mean[items["groups"]]),
-                       {g: weights_from_ratings(mean[items[g]]) for g in SWOT_GROUPS}, factors)
+        weights = awot(
+            weights_from_ratings(mean[items["groups"]]),
+            {g: weights_from_ratings(mean[items[g]]) for g in SWOT_GROUPS},
+            factors,
+        )
         results, robust = {}, None
         experts = data.swot_ratings["expert"].nunique()
         method = f"direct importance ratings (1-9) by {experts} expert{'s' if experts != 1 else ''}, averaged"
@@ -517,10 +568,17 @@ def consistency_table(analysis: SwotAnalysis) -> pd.DataFrame:
             row, column = result.worst
             implied = result.weights[row] / result.weights[column]
             worst = f"{row} vs {column}: judged {result.matrix.at[row, column]:.2f}, weights imply {implied:.2f}"
-        rows.append({"matrix": name, "items": len(result.weights), "lambda_max": result.lambda_max,
-                     "ci": result.ci, "cr": result.cr,
-                     "check": "pass" if result.consistent else "FLAG: CR > 0.10",
-                     "most_inconsistent": worst})
+        rows.append(
+            {
+                "matrix": name,
+                "items": len(result.weights),
+                "lambda_max": result.lambda_max,
+                "ci": result.ci,
+                "cr": result.cr,
+                "check": "pass" if result.consistent else "FLAG: CR > 0.10",
+                "most_inconsistent": worst,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -19,14 +19,30 @@ from lasergo.data.codes import split_codes
 ROW_CHECK_COLUMNS: dict[str, str] = {}
 
 
-def column(dtype: object, description: str, unit: str, example: str, checks: pa.Check | list | None = None,
-           *, nullable: bool = False, unique: bool = False, list_of: str | None = None) -> pa.Column:
+def column(
+    dtype: object,
+    description: str,
+    unit: str,
+    example: str,
+    checks: pa.Check | list | None = None,
+    *,
+    nullable: bool = False,
+    unique: bool = False,
+    list_of: str | None = None,
+) -> pa.Column:
     """A documented column: its meaning, unit and an example value travel with its checks."""
     meta = {"unit": unit, "example": example}
     if list_of:
         meta["list_of"] = list_of
-    return pa.Column(dtype, checks=checks or [], nullable=nullable, unique=unique,
-                     report_duplicates="exclude_first", description=description, metadata=meta)
+    return pa.Column(
+        dtype,
+        checks=checks or [],
+        nullable=nullable,
+        unique=unique,
+        report_duplicates="exclude_first",
+        description=description,
+        metadata=meta,
+    )
 
 
 def one_of(values: Iterable[object], what: str) -> pa.Check:
@@ -52,8 +68,13 @@ def codes_in(allowed: Callable[[], tuple[str, ...]], what: str) -> pa.Check:
 
 def not_empty_list(what: str) -> pa.Check:
     """A list cell holds at least one code."""
-    return pa.Check(lambda cell: len(split_codes(cell)) > 0, element_wise=True,
-                    ignore_na=False, name="not_empty", error=f"at least one {what} is required")
+    return pa.Check(
+        lambda cell: len(split_codes(cell)) > 0,
+        element_wise=True,
+        ignore_na=False,
+        name="not_empty",
+        error=f"at least one {what} is required",
+    )
 
 
 def between(low: float, high: float, what: str) -> pa.Check:
@@ -66,8 +87,11 @@ def at_least(low: float, what: str) -> pa.Check:
 
 def not_in_future(what: str) -> pa.Check:
     """A date no later than today: a later one is a typing error (the data are collected, not planned)."""
-    return pa.Check(lambda dates: dates <= pd.Timestamp.today().normalize() + pd.Timedelta(days=1),
-                    name="not_in_future", error=f"{what} is in the future")
+    return pa.Check(
+        lambda dates: dates <= pd.Timestamp.today().normalize() + pd.Timedelta(days=1),
+        name="not_in_future",
+        error=f"{what} is in the future",
+    )
 
 
 def row_check(test: Callable[[pd.DataFrame], pd.Series], column_name: str, error: str) -> pa.Check:

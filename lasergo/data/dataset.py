@@ -59,8 +59,9 @@ class Dataset:
             self,
             companies=companies,
             products=self.products[self.products["company"].isin(known)],
-            survey_waves=self.survey_waves[(self.survey_waves["wave_date"] <= until)
-                                           & self.survey_waves["company"].isin(known)],
+            survey_waves=self.survey_waves[
+                (self.survey_waves["wave_date"] <= until) & self.survey_waves["company"].isin(known)
+            ],
             kpi_ledger=self.kpi_ledger[self.kpi_ledger["date"] <= until],
         )
 
@@ -94,8 +95,13 @@ def load_data(directory: str | Path) -> Dataset:
     if (directory / DATASET_FILE).is_file():
         description = json.loads((directory / DATASET_FILE).read_text(encoding="utf-8"))
         files["dataset"] = directory / DATASET_FILE
-    dataset = Dataset(directory=directory, files=files, synthetic=bool(description.get("synthetic")),
-                      description=description, **tables)
+    dataset = Dataset(
+        directory=directory,
+        files=files,
+        synthetic=bool(description.get("synthetic")),
+        description=description,
+        **tables,
+    )
     problems = market_input_problems(dataset)
     if problems:
         raise InputError(problems)

@@ -25,8 +25,24 @@ from lasergo.errors import InputError, Problem
 BASE_SEGMENT = "medical_devices"  # the market figures the model starts from
 PERCENT = 100.0
 ASSUMPTION_KEY = ["parameter", "market", "of_market", "segment"]
-INPUT_COLUMNS = ["input", "parameter", "market", "of_market", "segment", "low", "mode", "high",
-                 "distribution", "kind", "source", "note", "year", "currency", "per_eur", "rate_source"]
+INPUT_COLUMNS = [
+    "input",
+    "parameter",
+    "market",
+    "of_market",
+    "segment",
+    "low",
+    "mode",
+    "high",
+    "distribution",
+    "kind",
+    "source",
+    "note",
+    "year",
+    "currency",
+    "per_eur",
+    "rate_source",
+]
 
 
 class OwnMarketTables(Protocol):
@@ -53,6 +69,7 @@ def _merge(reference_rows: pd.DataFrame, own_rows: pd.DataFrame, key: list[str])
     """Reference rows, with a researcher's rows replacing those of the same key and adding the rest."""
     if own_rows.empty:
         return reference_rows.reset_index(drop=True)
+
     def keys(frame: pd.DataFrame) -> pd.Series:
         return frame[key].apply(lambda row: "|".join("" if pd.isna(v) else str(v) for v in row), axis=1)
 
@@ -65,20 +82,25 @@ class MarketTables:
     """The model's input tables after merging reference and research data; each row keeps its
     ``file`` and spreadsheet ``row`` so problems can be located."""
 
-    figures: pd.DataFrame      # market_figures columns + file, row, own (from the data folder)
+    figures: pd.DataFrame  # market_figures columns + file, row, own (from the data folder)
     assumptions: pd.DataFrame  # market_assumptions columns + file, row, own
-    rates: pd.DataFrame        # currency_rates columns + file, row, own
+    rates: pd.DataFrame  # currency_rates columns + file, row, own
 
 
 def market_tables(dataset: OwnMarketTables | None = None, reference_dir: Path = REFERENCE_DIR) -> MarketTables:
     """Reference market figures, assumptions and euro rates, overridden by the dataset's own tables."""
     reference_dir = Path(reference_dir)
-    figures = _with_origin(reference.read_table("market_figures", reference_dir),
-                           str(reference_dir / "market_figures.csv"), own=False)
-    assumptions = _with_origin(reference.read_table("market_assumptions", reference_dir),
-                               str(reference_dir / "market_assumptions.csv"), own=False)
-    rates = _with_origin(reference.read_table("currency_rates", reference_dir),
-                         str(reference_dir / "currency_rates.csv"), own=False)
+    figures = _with_origin(
+        reference.read_table("market_figures", reference_dir), str(reference_dir / "market_figures.csv"), own=False
+    )
+    assumptions = _with_origin(
+        reference.read_table("market_assumptions", reference_dir),
+        str(reference_dir / "market_assumptions.csv"),
+        own=False,
+    )
+    rates = _with_origin(
+        reference.read_table("currency_rates", reference_dir), str(reference_dir / "currency_rates.csv"), own=False
+    )
     if dataset is not None:
         own = lambda name: _with_origin(getattr(dataset, name), str(dataset.files.get(name, name)), own=True)
         figures = _merge(figures, own("market_figures"), ["market", "segment", "year"])
@@ -89,9 +111,14 @@ def market_tables(dataset: OwnMarketTables | None = None, reference_dir: Path = 
 
 def _label(parameter: str, market: str | None, of_market: str | None, segment: str | None) -> str:
     names = reference.names("markets", "segments")
-    what = {"market_size": "market size", "regional_share": "regional share", "growth": "growth a year",
-            "segment_share": "segment share", "photonics_share": "photonics share",
-            "attainable_share": "attainable share"}[parameter]
+    what = {
+        "market_size": "market size",
+        "regional_share": "regional share",
+        "growth": "growth a year",
+        "segment_share": "segment share",
+        "photonics_share": "photonics share",
+        "attainable_share": "attainable share",
+    }[parameter]
     where = [names.get(market, market) if isinstance(market, str) else "all markets"]
     if isinstance(of_market, str) and isinstance(market, str):
         where = [f"{names.get(market, market)} of {names.get(of_market, of_market)}"]
@@ -102,8 +129,9 @@ def _label(parameter: str, market: str | None, of_market: str | None, segment: s
     return f"{what}: {', '.join(where)}"
 
 
-def _pick(assumptions: pd.DataFrame, parameter: str, market: str | None = None,
-          segment: str | None = None) -> pd.Series | None:
+def _pick(
+    assumptions: pd.DataFrame, parameter: str, market: str | None = None, segment: str | None = None
+) -> pd.Series | None:
     """The most specific assumption row for (market, segment): exact beats blank (= all)."""
     rows = assumptions[assumptions["parameter"] == parameter]
     best, best_score = None, -1
@@ -168,8 +196,24 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
         key = (row["file"], row["row"])
         if key not in position:
             position[key] = len(inputs)
-            base = {c: row.get(c) for c in ("parameter", "market", "of_market", "segment", "low", "mode", "high",
-                                            "distribution", "kind", "source", "note", "year", "currency")}
+            base = {
+                c: row.get(c)
+                for c in (
+                    "parameter",
+                    "market",
+                    "of_market",
+                    "segment",
+                    "low",
+                    "mode",
+                    "high",
+                    "distribution",
+                    "kind",
+                    "source",
+                    "note",
+                    "year",
+                    "currency",
+                )
+            }
             base["distribution"] = base["distribution"] if isinstance(base["distribution"], str) else "pert"
             base["input"] = _label(base["parameter"], base["market"], base["of_market"], base["segment"])
             inputs.append(base)
@@ -188,10 +232,23 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
             row = published.sort_values("year").iloc[-1]
             low = row["low_m"] if pd.notna(row["low_m"]) else row["value_m"] * (1 + spread[0] / PERCENT)
             high = row["high_m"] if pd.notna(row["high_m"]) else row["value_m"] * (1 + spread[1] / PERCENT)
-            entry = {"parameter": "market_size", "market": market, "of_market": None, "segment": None,
-                         "low": low, "mode": row["value_m"], "high": high, "distribution": "pert", "kind": "published",
-                         "source": row["source"], "note": row["note"], "year": row["year"], "currency": row["currency"],
-                         "file": row["file"], "row": row["row"]}
+            entry = {
+                "parameter": "market_size",
+                "market": market,
+                "of_market": None,
+                "segment": None,
+                "low": low,
+                "mode": row["value_m"],
+                "high": high,
+                "distribution": "pert",
+                "kind": "published",
+                "source": row["source"],
+                "note": row["note"],
+                "year": row["year"],
+                "currency": row["currency"],
+                "file": row["file"],
+                "row": row["row"],
+            }
             index = add(pd.Series(entry))
         elif len(assumed):
             row = assumed.iloc[0]
@@ -203,9 +260,15 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
             return index, int(row["year"]), 1.0
         rate = rates[(rates["currency"] == row["currency"]) & (rates["year"] == row["year"])]
         if rate.empty:
-            problems.append(Problem(row["file"], int(row["row"]), "currency",
-                                    f"no euro rate for {row['currency']} in {row['year']}: add it to "
-                                    "currency_rates (data/reference/currency_rates.csv)"))
+            problems.append(
+                Problem(
+                    row["file"],
+                    int(row["row"]),
+                    "currency",
+                    f"no euro rate for {row['currency']} in {row['year']}: add it to "
+                    "currency_rates (data/reference/currency_rates.csv)",
+                )
+            )
             return None
         inputs[index]["per_eur"] = float(rate.iloc[0]["per_eur"])
         inputs[index]["rate_source"] = rate.iloc[0]["source"]
@@ -216,24 +279,38 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
         regional = assumptions[(assumptions["parameter"] == "regional_share") & (assumptions["market"] == market)]
         bases = [(row["of_market"], row) for _, row in regional.iterrows()] or [(market, None)]
         for basis, share_row in bases:
-            missing = Problem(str(share_row["file"]) if share_row is not None else
-                              str(REFERENCE_DIR / "market_assumptions.csv"),
-                              int(share_row["row"]) if share_row is not None else None,
-                              "of_market" if share_row is not None else "market",
-                              f"no size for market {basis}: add a {BASE_SEGMENT} figure to market_figures "
-                              "or a market_size row to market_assumptions")
+            missing = Problem(
+                str(share_row["file"]) if share_row is not None else str(REFERENCE_DIR / "market_assumptions.csv"),
+                int(share_row["row"]) if share_row is not None else None,
+                "of_market" if share_row is not None else "market",
+                f"no size for market {basis}: add a {BASE_SEGMENT} figure to market_figures "
+                "or a market_size row to market_assumptions",
+            )
             size = size_input(basis, missing)
             growth = _pick(assumptions, "growth", basis)
             if growth is None:
-                problems.append(Problem(str(REFERENCE_DIR / "market_assumptions.csv"), None, "parameter",
-                                        f"no growth range for market {basis}"))
+                problems.append(
+                    Problem(
+                        str(REFERENCE_DIR / "market_assumptions.csv"),
+                        None,
+                        "parameter",
+                        f"no growth range for market {basis}",
+                    )
+                )
             if size is None or growth is None:
                 continue
             size_index, year, per_eur = size
-            parts.append({"market": market, "of_market": basis,
-                          "share_input": add(share_row) if share_row is not None else -1,
-                          "size_input": size_index, "growth_input": add(growth),
-                          "years": report_year - year, "per_eur": per_eur})
+            parts.append(
+                {
+                    "market": market,
+                    "of_market": basis,
+                    "share_input": add(share_row) if share_row is not None else -1,
+                    "size_input": size_index,
+                    "growth_input": add(growth),
+                    "years": report_year - year,
+                    "per_eur": per_eur,
+                }
+            )
 
     def factor_inputs(parameter: str) -> np.ndarray:
         grid = np.full((len(markets), len(segments)), -1)
@@ -241,8 +318,14 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
             for j, segment in enumerate(segments):
                 row = _pick(assumptions, parameter, market, segment)
                 if row is None:
-                    problems.append(Problem(str(REFERENCE_DIR / "market_assumptions.csv"), None, "parameter",
-                                            f"no {parameter} range for {market}, {segment}"))
+                    problems.append(
+                        Problem(
+                            str(REFERENCE_DIR / "market_assumptions.csv"),
+                            None,
+                            "parameter",
+                            f"no {parameter} range for {market}, {segment}",
+                        )
+                    )
                 else:
                     grid[i, j] = add(row)
         return grid
@@ -256,8 +339,13 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
     for column in ("per_eur", "rate_source"):
         if column not in table:
             table[column] = np.nan
-    return ResolvedInputs(report_year=report_year, markets=markets, segments=segments,
-                          inputs=table[INPUT_COLUMNS], parts=pd.DataFrame(parts), segment_input=segment_input,
-                          photonics_input=photonics_input, attainable_input=attainable_input)
-
-
+    return ResolvedInputs(
+        report_year=report_year,
+        markets=markets,
+        segments=segments,
+        inputs=table[INPUT_COLUMNS],
+        parts=pd.DataFrame(parts),
+        segment_input=segment_input,
+        photonics_input=photonics_input,
+        attainable_input=attainable_input,
+    )

@@ -36,16 +36,24 @@ class Table:
 
 def find_table_file(directory: Path, table: Table) -> tuple[Path | None, list[Problem]]:
     """The file holding ``table`` in ``directory`` (``name.csv`` or ``name.xlsx``)."""
-    found = [directory / f"{table.name}{suffix}" for suffix in SUFFIXES
-             if (directory / f"{table.name}{suffix}").is_file()]
+    found = [
+        directory / f"{table.name}{suffix}" for suffix in SUFFIXES if (directory / f"{table.name}{suffix}").is_file()
+    ]
     if len(found) > 1:
-        return None, [Problem(str(found[0]), None, None,
-                              f"both {table.name}.csv and {table.name}.xlsx exist; keep one")]
+        return None, [
+            Problem(str(found[0]), None, None, f"both {table.name}.csv and {table.name}.xlsx exist; keep one")
+        ]
     if not found:
         if not table.required:
             return None, []
-        return None, [Problem(str(directory / f"{table.name}.csv"), None, None,
-                              f"missing file (expected {table.name}.csv or {table.name}.xlsx)")]
+        return None, [
+            Problem(
+                str(directory / f"{table.name}.csv"),
+                None,
+                None,
+                f"missing file (expected {table.name}.csv or {table.name}.xlsx)",
+            )
+        ]
     return found[0], []
 
 
@@ -61,13 +69,16 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as err:
                 row = raw[: err.start].count(b"\n") + 1
-                return None, [Problem(where, row, None,
-                                      f"not UTF-8 text (byte 0x{raw[err.start]:02x}); "
-                                      "save the file as 'CSV UTF-8'")]
+                return None, [
+                    Problem(
+                        where, row, None, f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as 'CSV UTF-8'"
+                    )
+                ]
             if not text.strip():
                 return None, [Problem(where, None, None, "empty file (no header row)")]
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", skipinitialspace=True,
-                                keep_default_na=False, na_values=[""])
+            frame = pd.read_csv(
+                path, dtype=str, encoding="utf-8-sig", skipinitialspace=True, keep_default_na=False, na_values=[""]
+            )
     except (ValueError, OSError, pd.errors.ParserError) as err:
         return None, [Problem(where, None, None, f"cannot read the file: {err}".splitlines()[0])]
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -110,15 +121,19 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, pd.Series]:
     return values.astype("str").where(values.notna(), None).astype(object), pd.Series(False, index=values.index)
 
 
-TYPE_WORDS = {"Int64": "a whole number", "int64": "a whole number", "float64": "a number",
-              "bool": "true or false", "datetime64[ns]": "a date YYYY-MM-DD"}
+TYPE_WORDS = {
+    "Int64": "a whole number",
+    "int64": "a whole number",
+    "float64": "a number",
+    "bool": "true or false",
+    "datetime64[ns]": "a date YYYY-MM-DD",
+}
 
 
 def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Columns present and typed as the schema says; cells that fail become NA and a problem."""
     schema = table.schema()
-    problems = [Problem(where, 1, name, "missing column")
-                for name in schema.columns if name not in frame.columns]
+    problems = [Problem(where, 1, name, "missing column") for name in schema.columns if name not in frame.columns]
     if problems:
         return frame, problems
     typed = frame.copy()
@@ -126,8 +141,14 @@ def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataF
         dtype = str(column.dtype)
         typed[name], bad = _parse_column(frame[name], dtype)
         for index in bad[bad].index:
-            problems.append(Problem(where, spreadsheet_row(index), name,
-                                    f"expected {TYPE_WORDS.get(dtype, dtype)}, got {frame.at[index, name]!r}"))
+            problems.append(
+                Problem(
+                    where,
+                    spreadsheet_row(index),
+                    name,
+                    f"expected {TYPE_WORDS.get(dtype, dtype)}, got {frame.at[index, name]!r}",
+                )
+            )
     return typed, problems
 
 
@@ -154,8 +175,7 @@ def _describe_failure(case: dict) -> str:
     return f"{check} (got {_shown(value)})"
 
 
-def validate_table(typed: pd.DataFrame, table: Table, where: str,
-                   already: Iterable[Problem] = ()) -> list[Problem]:
+def validate_table(typed: pd.DataFrame, table: Table, where: str, already: Iterable[Problem] = ()) -> list[Problem]:
     """Pandera checks of one typed table, every failure as a located problem.
 
     Cells in ``already`` (unparsable, so now empty) are not reported a second time.
@@ -199,8 +219,5 @@ def read_table_file(path: Path, table: Table) -> tuple[pd.DataFrame | None, list
 
 def empty_table(table: Table) -> pd.DataFrame:
     schema = table.schema()
-    typed, _ = parse_table(pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns}),
-                           table, "")
+    typed, _ = parse_table(pd.DataFrame({c: pd.Series(dtype=object) for c in schema.columns}), table, "")
     return typed
-
-

@@ -59,198 +59,306 @@ def _source() -> pa.Column:
     return _text("Roadmap section (LASER-GO D5.1 (2017) §...) or public source", "LASER-GO D5.1 (2017) §2.3")
 
 
-def _schema(name: str, columns: dict[str, pa.Column], unique: list[str] | None = None,
-            checks: list[pa.Check] | None = None) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(columns, checks=checks, unique=unique, report_duplicates="exclude_first",
-                              strict=False, name=name)
+def _schema(
+    name: str, columns: dict[str, pa.Column], unique: list[str] | None = None, checks: list[pa.Check] | None = None
+) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        columns, checks=checks, unique=unique, report_duplicates="exclude_first", strict=False, name=name
+    )
 
 
 def clusters_schema() -> pa.DataFrameSchema:
-    return _schema("clusters", {
-        "id": column(str, "Cluster id", "", "LITEK", unique=True),
-        "name": _text("Cluster organisation", "OpticsValley"),
-        "country": _text("Country", "France"),
-        "region": _text("Region", "Ile-de-France"),
-        "sector": column(str, "photonics or health_tech", "", "photonics",
-                         one_of(("photonics", "health_tech"), "sector")),
-        "specialisation": _text("Specialisation as stated", "imaging systems"),
-        "smes": column(int, "SMEs as stated", "SMEs", "150"),
-        "rtos": column(int, "RTOs as stated", "RTOs", "10"),
-        "members_note": _text("Members as stated where they differ", nullable=True),
-        "nuts_codes": column(str, "NUTS codes as stated (errors kept)", "list", "FR104"),
-        "region_nuts": column(str, "The region's NUTS code as §1.1 gives it", "list", "FR10"),
-        "source": _source(),
-    })
+    return _schema(
+        "clusters",
+        {
+            "id": column(str, "Cluster id", "", "LITEK", unique=True),
+            "name": _text("Cluster organisation", "OpticsValley"),
+            "country": _text("Country", "France"),
+            "region": _text("Region", "Ile-de-France"),
+            "sector": column(
+                str, "photonics or health_tech", "", "photonics", one_of(("photonics", "health_tech"), "sector")
+            ),
+            "specialisation": _text("Specialisation as stated", "imaging systems"),
+            "smes": column(int, "SMEs as stated", "SMEs", "150"),
+            "rtos": column(int, "RTOs as stated", "RTOs", "10"),
+            "members_note": _text("Members as stated where they differ", nullable=True),
+            "nuts_codes": column(str, "NUTS codes as stated (errors kept)", "list", "FR104"),
+            "region_nuts": column(str, "The region's NUTS code as §1.1 gives it", "list", "FR10"),
+            "source": _source(),
+        },
+    )
 
 
 def sector_totals_schema() -> pa.DataFrameSchema:
-    return _schema("sector_totals", {
-        "scope": column(str, "photonics, health_tech or all", "", "photonics",
-                        one_of(("photonics", "health_tech", "all"), "scope")),
-        "counts": column(str, "smes, or companies where the text counts all companies", "", "smes",
-                         one_of(("smes", "companies"), "count kind")),
-        "smes_stated": column(int, "SMEs (or companies) as stated", "SMEs", "342"),
-        "rtos_stated": column("Int64", "RTOs as stated, blank if not stated", "RTOs", "25", nullable=True),
-        "statement": _text("The statement"),
-        "source": _source(),
-    }, unique=["scope", "counts", "source"])
+    return _schema(
+        "sector_totals",
+        {
+            "scope": column(
+                str,
+                "photonics, health_tech or all",
+                "",
+                "photonics",
+                one_of(("photonics", "health_tech", "all"), "scope"),
+            ),
+            "counts": column(
+                str,
+                "smes, or companies where the text counts all companies",
+                "",
+                "smes",
+                one_of(("smes", "companies"), "count kind"),
+            ),
+            "smes_stated": column(int, "SMEs (or companies) as stated", "SMEs", "342"),
+            "rtos_stated": column("Int64", "RTOs as stated, blank if not stated", "RTOs", "25", nullable=True),
+            "statement": _text("The statement"),
+            "source": _source(),
+        },
+        unique=["scope", "counts", "source"],
+    )
 
 
 def segments_schema() -> pa.DataFrameSchema:
-    return _schema("segments", {
-        "id": column(str, "Segment id", "", "sensing", unique=True),
-        "name": _text("Segment", "Medical and environmental sensing"),
-        "kind": column(str, "thematic or aggregate", "", "thematic",
-                       one_of(("thematic", "aggregate"), "segment kind")),
-        "source": _source(),
-    })
+    return _schema(
+        "segments",
+        {
+            "id": column(str, "Segment id", "", "sensing", unique=True),
+            "name": _text("Segment", "Medical and environmental sensing"),
+            "kind": column(
+                str, "thematic or aggregate", "", "thematic", one_of(("thematic", "aggregate"), "segment kind")
+            ),
+            "source": _source(),
+        },
+    )
 
 
 def technology_uses_schema() -> pa.DataFrameSchema:
-    return _schema("technology_uses", {
-        "id": column(str, "Technology use id, T01-T35 in the roadmap's order", "", "T20", unique=True),
-        "name": _text("Technology use", "Optical coherence tomography"),
-        "segments": column(str, "Thematic segments the use mainly serves (a judgement)", "list",
-                           "diagnostics_imaging", [not_empty_list("segment"),
-                                                   codes_in(_ids("segments", "thematic"), "segment")],
-                           list_of="segments"),
-        "segment_note": _text("Why, where not obvious", nullable=True),
-        "source": _source(),
-    })
+    return _schema(
+        "technology_uses",
+        {
+            "id": column(str, "Technology use id, T01-T35 in the roadmap's order", "", "T20", unique=True),
+            "name": _text("Technology use", "Optical coherence tomography"),
+            "segments": column(
+                str,
+                "Thematic segments the use mainly serves (a judgement)",
+                "list",
+                "diagnostics_imaging",
+                [not_empty_list("segment"), codes_in(_ids("segments", "thematic"), "segment")],
+                list_of="segments",
+            ),
+            "segment_note": _text("Why, where not obvious", nullable=True),
+            "source": _source(),
+        },
+    )
 
 
 def markets_schema() -> pa.DataFrameSchema:
-    return _schema("markets", {
-        "id": column(str, "Market id", "", "japan", unique=True),
-        "name": _text("Market", "Japan"),
-        "kind": column(str, "target (a mission market) or reference (a wider level)", "", "target",
-                       one_of(("target", "reference"), "market kind")),
-        "mission": column("Int64", "Mission number of a target market", "1-8", "8", nullable=True),
-        "countries": column(str, "ISO 3166 alpha-2 codes", "list", "JP", nullable=True),
-        "source": _source(),
-    })
+    return _schema(
+        "markets",
+        {
+            "id": column(str, "Market id", "", "japan", unique=True),
+            "name": _text("Market", "Japan"),
+            "kind": column(
+                str,
+                "target (a mission market) or reference (a wider level)",
+                "",
+                "target",
+                one_of(("target", "reference"), "market kind"),
+            ),
+            "mission": column("Int64", "Mission number of a target market", "1-8", "8", nullable=True),
+            "countries": column(str, "ISO 3166 alpha-2 codes", "list", "JP", nullable=True),
+            "source": _source(),
+        },
+    )
 
 
 def missions_schema() -> pa.DataFrameSchema:
     clusters = _ids("clusters")
-    return _schema("missions", {
-        "mission": column(int, "Mission number", "1-8", "1", unique=True),
-        "market": column(str, "Target market id", "", "usa_west",
-                         one_of_lazy(_ids("markets", "target"), "target market")),
-        "name": _text("Mission", "USA West Coast"),
-        "lead": column(str, "Lead cluster", "", "OV", one_of_lazy(clusters, "cluster id")),
-        "co_organiser": column(str, "Co-organising cluster", "", "MEDICEN", one_of_lazy(clusters, "cluster id")),
-        "roadshow": column(bool, "A business roadshow is planned", "", "true"),
-        "roadshow_clusters": column(str, "Clusters of the roadshow", "list", "OV;MEDICEN",
-                                    codes_in(clusters, "cluster id"), nullable=True, list_of="clusters"),
-        "new_market": column(bool, "false for markets LASER-GO already worked", "", "false"),
-        "note": _text("Free text", nullable=True),
-        "source": _source(),
-    })
+    return _schema(
+        "missions",
+        {
+            "mission": column(int, "Mission number", "1-8", "1", unique=True),
+            "market": column(
+                str, "Target market id", "", "usa_west", one_of_lazy(_ids("markets", "target"), "target market")
+            ),
+            "name": _text("Mission", "USA West Coast"),
+            "lead": column(str, "Lead cluster", "", "OV", one_of_lazy(clusters, "cluster id")),
+            "co_organiser": column(str, "Co-organising cluster", "", "MEDICEN", one_of_lazy(clusters, "cluster id")),
+            "roadshow": column(bool, "A business roadshow is planned", "", "true"),
+            "roadshow_clusters": column(
+                str,
+                "Clusters of the roadshow",
+                "list",
+                "OV;MEDICEN",
+                codes_in(clusters, "cluster id"),
+                nullable=True,
+                list_of="clusters",
+            ),
+            "new_market": column(bool, "false for markets LASER-GO already worked", "", "false"),
+            "note": _text("Free text", nullable=True),
+            "source": _source(),
+        },
+    )
 
 
 def matchmaking_events_schema() -> pa.DataFrameSchema:
-    return _schema("matchmaking_events", {
-        "cluster": column(str, "Cluster id", "", "LITEK", one_of_lazy(_ids("clusters"), "cluster id"),
-                          unique=True),
-        "region": _text("Region of the matchmaking", "Northern Europe"),
-        "countries": _text("Countries as stated", "Denmark"),
-        "note": _text("Free text", nullable=True),
-        "source": _source(),
-    })
+    return _schema(
+        "matchmaking_events",
+        {
+            "cluster": column(str, "Cluster id", "", "LITEK", one_of_lazy(_ids("clusters"), "cluster id"), unique=True),
+            "region": _text("Region of the matchmaking", "Northern Europe"),
+            "countries": _text("Countries as stated", "Denmark"),
+            "note": _text("Free text", nullable=True),
+            "source": _source(),
+        },
+    )
 
 
 def cluster_links_schema() -> pa.DataFrameSchema:
-    return _schema("cluster_links", {
-        "cluster": column(str, "Cluster id", "", "OV", one_of_lazy(_ids("clusters"), "cluster id")),
-        "country": _text("ISO 3166 alpha-2 code", "US"),
-        "kind": column(str, "mission, trade_show, established_link or planned", "", "mission",
-                       one_of(("mission", "trade_show", "established_link", "planned"), "link kind")),
-        "detail": _text("What the link is"),
-        "source": _source(),
-    }, unique=["cluster", "country", "kind"])
+    return _schema(
+        "cluster_links",
+        {
+            "cluster": column(str, "Cluster id", "", "OV", one_of_lazy(_ids("clusters"), "cluster id")),
+            "country": _text("ISO 3166 alpha-2 code", "US"),
+            "kind": column(
+                str,
+                "mission, trade_show, established_link or planned",
+                "",
+                "mission",
+                one_of(("mission", "trade_show", "established_link", "planned"), "link kind"),
+            ),
+            "detail": _text("What the link is"),
+            "source": _source(),
+        },
+        unique=["cluster", "country", "kind"],
+    )
 
 
 def kpi_targets_schema() -> pa.DataFrameSchema:
-    return _schema("kpi_targets", {
-        "kpi": column(int, "KPI number", "1-7", "5", one_of(range(1, 8), "KPI number"), unique=True),
-        "description": _text("What the KPI counts"),
-        "target": column(int, "Target", "count or percent", "240"),
-        "unit": column(str, "count or percent", "", "count", one_of(("count", "percent"), "unit")),
-        "source": _source(),
-    })
+    return _schema(
+        "kpi_targets",
+        {
+            "kpi": column(int, "KPI number", "1-7", "5", one_of(range(1, 8), "KPI number"), unique=True),
+            "description": _text("What the KPI counts"),
+            "target": column(int, "Target", "count or percent", "240"),
+            "unit": column(str, "count or percent", "", "count", one_of(("count", "percent"), "unit")),
+            "source": _source(),
+        },
+    )
 
 
 def funnel_schema() -> pa.DataFrameSchema:
     units = ("count", "share", "factor", "eur_m", "months", "years", "percent")
-    return _schema("funnel", {
-        "parameter": column(str, "Funnel parameter", "", "direct_smes", unique=True),
-        "value": column(float, "Value as stated", "see unit", "120"),
-        "unit": column(str, "Unit of the value", "", "count", one_of(units, "unit")),
-        "description": _text("What the figure is"),
-        "source": _source(),
-    })
+    return _schema(
+        "funnel",
+        {
+            "parameter": column(str, "Funnel parameter", "", "direct_smes", unique=True),
+            "value": column(float, "Value as stated", "see unit", "120"),
+            "unit": column(str, "Unit of the value", "", "count", one_of(units, "unit")),
+            "description": _text("What the figure is"),
+            "source": _source(),
+        },
+    )
 
 
 def tows_strategies_schema() -> pa.DataFrameSchema:
-    return _schema("tows_strategies", {
-        "id": column(str, "Strategy id", "", "SO1", unique=True),
-        "type": column(str, "SO, ST, WO or WT", "", "SO", one_of(("SO", "ST", "WO", "WT"), "strategy type")),
-        "strategy": _text("The strategy in a sentence"),
-        "factors": column(str, "SWOT factors the strategy uses", "list", "S1;O1",
-                          [not_empty_list("factor"), codes_in(_ids("swot_factors"), "SWOT factor")],
-                          list_of="SWOT factors"),
-        "source": _source(),
-    })
+    return _schema(
+        "tows_strategies",
+        {
+            "id": column(str, "Strategy id", "", "SO1", unique=True),
+            "type": column(str, "SO, ST, WO or WT", "", "SO", one_of(("SO", "ST", "WO", "WT"), "strategy type")),
+            "strategy": _text("The strategy in a sentence"),
+            "factors": column(
+                str,
+                "SWOT factors the strategy uses",
+                "list",
+                "S1;O1",
+                [not_empty_list("factor"), codes_in(_ids("swot_factors"), "SWOT factor")],
+                list_of="SWOT factors",
+            ),
+            "source": _source(),
+        },
+    )
 
 
 def swot_factors_schema() -> pa.DataFrameSchema:
     """SWOT factors: the roadmap's (data/reference/swot_factors.csv) and those a research team adds."""
-    return _schema("swot_factors", {
-        "id": column(str, "Factor id, unique and not one of the roadmap's (S1-T4)", "", "O4", unique=True),
-        "group": column(str, "S, W, O or T", "", "O", one_of(tuple(SWOT_GROUPS), "SWOT group")),
-        "factor": column(str, "The factor in a few words", "", "Reimbursement codes for photonic diagnostics"),
-        "source": column(str, "Where it comes from", "", "survey 2026, question 4"),
-    })
+    return _schema(
+        "swot_factors",
+        {
+            "id": column(str, "Factor id, unique and not one of the roadmap's (S1-T4)", "", "O4", unique=True),
+            "group": column(str, "S, W, O or T", "", "O", one_of(tuple(SWOT_GROUPS), "SWOT group")),
+            "factor": column(str, "The factor in a few words", "", "Reimbursement codes for photonic diagnostics"),
+            "source": column(str, "Where it comes from", "", "survey 2026, question 4"),
+        },
+    )
 
 
 def market_figures_schema() -> pa.DataFrameSchema:
     """Market sizes from public sources, with year, currency and range."""
-    return _schema("market_figures", {
-        "market": column(str, "Market id (data/reference/markets.csv)", "", "japan",
-                         one_of_lazy(_ids("markets"), "market")),
-        "segment": column(str, "Segment id (data/reference/segments.csv)", "", "medical_devices",
-                          one_of_lazy(_ids("segments"), "segment")),
-        "year": column(int, "Year the figure refers to", "year", "2013", between(1990, 2100, "year")),
-        "value_m": column(float, "Best estimate", "million of currency", "30200", at_least(0, "value")),
-        "low_m": column(float, "Low end of the range, where known", "million of currency", "",
-                        at_least(0, "low"), nullable=True),
-        "high_m": column(float, "High end of the range, where known", "million of currency", "",
-                         at_least(0, "high"), nullable=True),
-        "currency": column(str, "ISO 4217 currency code", "", "USD", one_of(CURRENCIES, "currency")),
-        "source": column(str, "Publication and year", "", "US ITA 2016 Top Markets Report"),
-        "note": column(str, "Free text", "", "as cited", nullable=True),
-    }, checks=[
-        row_check(lambda df: df["low_m"].isna() | df["high_m"].isna() | (df["low_m"] <= df["high_m"]),
-                  "high_m", "high_m is below low_m"),
-        row_check(lambda df: df["low_m"].isna() | (df["low_m"] <= df["value_m"]), "low_m",
-                  "low_m is above value_m"),
-        row_check(lambda df: df["high_m"].isna() | (df["high_m"] >= df["value_m"]), "high_m",
-                  "high_m is below value_m"),
-    ], unique=["market", "segment", "year"])
+    return _schema(
+        "market_figures",
+        {
+            "market": column(
+                str, "Market id (data/reference/markets.csv)", "", "japan", one_of_lazy(_ids("markets"), "market")
+            ),
+            "segment": column(
+                str,
+                "Segment id (data/reference/segments.csv)",
+                "",
+                "medical_devices",
+                one_of_lazy(_ids("segments"), "segment"),
+            ),
+            "year": column(int, "Year the figure refers to", "year", "2013", between(1990, 2100, "year")),
+            "value_m": column(float, "Best estimate", "million of currency", "30200", at_least(0, "value")),
+            "low_m": column(
+                float, "Low end of the range, where known", "million of currency", "", at_least(0, "low"), nullable=True
+            ),
+            "high_m": column(
+                float,
+                "High end of the range, where known",
+                "million of currency",
+                "",
+                at_least(0, "high"),
+                nullable=True,
+            ),
+            "currency": column(str, "ISO 4217 currency code", "", "USD", one_of(CURRENCIES, "currency")),
+            "source": column(str, "Publication and year", "", "US ITA 2016 Top Markets Report"),
+            "note": column(str, "Free text", "", "as cited", nullable=True),
+        },
+        checks=[
+            row_check(
+                lambda df: df["low_m"].isna() | df["high_m"].isna() | (df["low_m"] <= df["high_m"]),
+                "high_m",
+                "high_m is below low_m",
+            ),
+            row_check(
+                lambda df: df["low_m"].isna() | (df["low_m"] <= df["value_m"]), "low_m", "low_m is above value_m"
+            ),
+            row_check(
+                lambda df: df["high_m"].isna() | (df["high_m"] >= df["value_m"]), "high_m", "high_m is below value_m"
+            ),
+        ],
+        unique=["market", "segment", "year"],
+    )
 
 
 MARKET_PARAMETERS = {
-    "market_size": ("Size of a market without a published figure in market_figures (medical devices)",
-                    "million of currency"),
-    "regional_share": ("Share of market of_market that belongs to market (a mission market that is a "
-                       "region of a country, or one of several countries)", "percent 0-100"),
+    "market_size": (
+        "Size of a market without a published figure in market_figures (medical devices)",
+        "million of currency",
+    ),
+    "regional_share": (
+        "Share of market of_market that belongs to market (a mission market that is a "
+        "region of a country, or one of several countries)",
+        "percent 0-100",
+    ),
     "growth": ("Annual growth of a market's size, from the figure's year to the report year", "percent a year"),
     "segment_share": ("Share of the medical-device market in a thematic segment", "percent 0-100"),
     "photonics_share": ("Share of a segment's value that is photonics products", "percent 0-100"),
     "attainable_share": ("Share of the addressable photonics value the partnership can win", "percent 0-100"),
-    "figure_range": ("Deviation assumed around a published figure where it gives no low or high",
-                     "percent of the figure"),
+    "figure_range": (
+        "Deviation assumed around a published figure where it gives no low or high",
+        "percent of the figure",
+    ),
 }
 ASSUMPTION_KINDS = ("published", "assumption", "definition")
 DISTRIBUTIONS = ("pert", "triangular")
@@ -260,65 +368,141 @@ SHARE_PARAMETERS = ("regional_share", "segment_share", "photonics_share", "attai
 def market_assumptions_schema() -> pa.DataFrameSchema:
     """Ranges of the market model (data/reference/market_assumptions.csv and a researcher's overrides)."""
     markets, thematic = _ids("markets"), _ids("segments", "thematic")
-    return _schema("market_assumptions", {
-        "parameter": column(str, "What the row sets: " + "; ".join(
-            f"{name} ({what}, {unit})" for name, (what, unit) in MARKET_PARAMETERS.items()),
-            "", "photonics_share", one_of(MARKET_PARAMETERS, "parameter")),
-        "market": column(str, "Market id the row applies to (data/reference/markets.csv); blank: all "
-                         "markets", "", "israel", one_of_lazy(markets, "market"), nullable=True),
-        "of_market": column(str, "For regional_share: the market whose size is shared", "", "usa",
-                            one_of_lazy(markets, "market"), nullable=True),
-        "segment": column(str, "Thematic segment the row applies to; blank: all segments", "",
-                          "sensing", one_of_lazy(thematic, "segment"), nullable=True),
-        "low": column(float, "Low end of the range (P0 of the distribution)", "unit of the parameter", "20"),
-        "mode": column(float, "Most likely value", "unit of the parameter", "35"),
-        "high": column(float, "High end of the range", "unit of the parameter", "50"),
-        "year": column("Int64", "For market_size: year the size refers to", "year", "2015",
-                       between(1990, 2100, "year"), nullable=True),
-        "currency": column(str, "For market_size: ISO 4217 currency code", "", "USD",
-                           one_of(CURRENCIES, "currency"), nullable=True),
-        "distribution": column(str, "pert (Beta-PERT, default) or triangular", "", "pert",
-                               one_of(DISTRIBUTIONS, "distribution"), nullable=True),
-        "kind": column(str, "published (from a cited source), assumption (a judgement, labelled so in "
-                       "reports) or definition (true by how a market is defined)", "", "assumption",
-                       one_of(ASSUMPTION_KINDS, "kind")),
-        "source": column(str, "Publication, or who judged and on what basis", "",
-                         "assumption of the research team"),
-        "note": column(str, "Free text", "", "", nullable=True),
-    }, checks=[
-        row_check(lambda df: df["low"] <= df["mode"], "mode", "mode is below low"),
-        row_check(lambda df: df["mode"] <= df["high"], "high", "high is below mode"),
-        row_check(lambda df: ~df["parameter"].isin(SHARE_PARAMETERS) | ((df["low"] >= 0) & (df["high"] <= 100)),
-                  "low", "a share must lie between 0 and 100 percent"),
-        row_check(lambda df: (df["parameter"] != "market_size") | (df["low"] >= 0), "low",
-                  "a market size cannot be negative"),
-        row_check(lambda df: (df["parameter"] != "growth") | ((df["low"] > -100) & (df["high"] <= 100)),
-                  "low", "growth must lie between -100 and 100 percent a year"),
-        row_check(lambda df: ~df["parameter"].isin(["market_size", "regional_share"])
-                  | df["market"].notna(), "market", "market_size and regional_share need a market"),
-        row_check(lambda df: (df["parameter"] != "regional_share") | df["of_market"].notna(),
-                  "of_market", "regional_share needs of_market"),
-        row_check(lambda df: (df["parameter"] != "market_size") | df["year"].notna(), "year",
-                  "market_size needs a year"),
-        row_check(lambda df: (df["parameter"] != "market_size") | df["currency"].notna(), "currency",
-                  "market_size needs a currency"),
-    ], unique=["parameter", "market", "of_market", "segment"])
+    return _schema(
+        "market_assumptions",
+        {
+            "parameter": column(
+                str,
+                "What the row sets: "
+                + "; ".join(f"{name} ({what}, {unit})" for name, (what, unit) in MARKET_PARAMETERS.items()),
+                "",
+                "photonics_share",
+                one_of(MARKET_PARAMETERS, "parameter"),
+            ),
+            "market": column(
+                str,
+                "Market id the row applies to (data/reference/markets.csv); blank: all markets",
+                "",
+                "israel",
+                one_of_lazy(markets, "market"),
+                nullable=True,
+            ),
+            "of_market": column(
+                str,
+                "For regional_share: the market whose size is shared",
+                "",
+                "usa",
+                one_of_lazy(markets, "market"),
+                nullable=True,
+            ),
+            "segment": column(
+                str,
+                "Thematic segment the row applies to; blank: all segments",
+                "",
+                "sensing",
+                one_of_lazy(thematic, "segment"),
+                nullable=True,
+            ),
+            "low": column(float, "Low end of the range (P0 of the distribution)", "unit of the parameter", "20"),
+            "mode": column(float, "Most likely value", "unit of the parameter", "35"),
+            "high": column(float, "High end of the range", "unit of the parameter", "50"),
+            "year": column(
+                "Int64",
+                "For market_size: year the size refers to",
+                "year",
+                "2015",
+                between(1990, 2100, "year"),
+                nullable=True,
+            ),
+            "currency": column(
+                str, "For market_size: ISO 4217 currency code", "", "USD", one_of(CURRENCIES, "currency"), nullable=True
+            ),
+            "distribution": column(
+                str,
+                "pert (Beta-PERT, default) or triangular",
+                "",
+                "pert",
+                one_of(DISTRIBUTIONS, "distribution"),
+                nullable=True,
+            ),
+            "kind": column(
+                str,
+                "published (from a cited source), assumption (a judgement, labelled so in "
+                "reports) or definition (true by how a market is defined)",
+                "",
+                "assumption",
+                one_of(ASSUMPTION_KINDS, "kind"),
+            ),
+            "source": column(
+                str, "Publication, or who judged and on what basis", "", "assumption of the research team"
+            ),
+            "note": column(str, "Free text", "", "", nullable=True),
+        },
+        checks=[
+            row_check(lambda df: df["low"] <= df["mode"], "mode", "mode is below low"),
+            row_check(lambda df: df["mode"] <= df["high"], "high", "high is below mode"),
+            row_check(
+                lambda df: ~df["parameter"].isin(SHARE_PARAMETERS) | ((df["low"] >= 0) & (df["high"] <= 100)),
+                "low",
+                "a share must lie between 0 and 100 percent",
+            ),
+            row_check(
+                lambda df: (df["parameter"] != "market_size") | (df["low"] >= 0),
+                "low",
+                "a market size cannot be negative",
+            ),
+            row_check(
+                lambda df: (df["parameter"] != "growth") | ((df["low"] > -100) & (df["high"] <= 100)),
+                "low",
+                "growth must lie between -100 and 100 percent a year",
+            ),
+            row_check(
+                lambda df: ~df["parameter"].isin(["market_size", "regional_share"]) | df["market"].notna(),
+                "market",
+                "market_size and regional_share need a market",
+            ),
+            row_check(
+                lambda df: (df["parameter"] != "regional_share") | df["of_market"].notna(),
+                "of_market",
+                "regional_share needs of_market",
+            ),
+            row_check(
+                lambda df: (df["parameter"] != "market_size") | df["year"].notna(), "year", "market_size needs a year"
+            ),
+            row_check(
+                lambda df: (df["parameter"] != "market_size") | df["currency"].notna(),
+                "currency",
+                "market_size needs a currency",
+            ),
+        ],
+        unique=["parameter", "market", "of_market", "segment"],
+    )
 
 
 def currency_rates_schema() -> pa.DataFrameSchema:
     """Euro exchange rates, one per currency and year (data/reference/currency_rates.csv)."""
-    return _schema("currency_rates", {
-        "currency": column(str, "ISO 4217 currency code", "", "USD", one_of(CURRENCIES, "currency")),
-        "year": column(int, "Year of the annual average", "year", "2015", between(1990, 2100, "year")),
-        "per_eur": column(float, "Units of the currency per euro (annual average)", "currency per EUR",
-                          "1.1095", pa.Check.gt(0, error="rate must be above 0")),
-        "source": column(str, "Publication of the rate", "", "ECB euro reference rates, annual average"),
-        "note": column(str, "Free text", "", "", nullable=True),
-    }, unique=["currency", "year"])
+    return _schema(
+        "currency_rates",
+        {
+            "currency": column(str, "ISO 4217 currency code", "", "USD", one_of(CURRENCIES, "currency")),
+            "year": column(int, "Year of the annual average", "year", "2015", between(1990, 2100, "year")),
+            "per_eur": column(
+                float,
+                "Units of the currency per euro (annual average)",
+                "currency per EUR",
+                "1.1095",
+                pa.Check.gt(0, error="rate must be above 0"),
+            ),
+            "source": column(str, "Publication of the rate", "", "ECB euro reference rates, annual average"),
+            "note": column(str, "Free text", "", "", nullable=True),
+        },
+        unique=["currency", "year"],
+    )
 
 
 REFERENCE_TABLES: dict[str, Table] = {
-    t.name: t for t in (
+    t.name: t
+    for t in (
         Table("clusters", clusters_schema, True, "The six cluster organisations."),
         Table("sector_totals", sector_totals_schema, True, "SME and RTO totals as stated."),
         Table("segments", segments_schema, True, "Market segments."),
@@ -466,8 +650,7 @@ def currency_rates() -> pd.DataFrame:
 _ID_TUPLES: dict[str, Callable[[], tuple[str, ...]]] = {
     "CLUSTER_IDS": _ids("clusters"),
     "TECHNOLOGY_IDS": _ids("technology_uses"),
-    "TARGET_MARKET_IDS": lambda: tuple(_load("markets").query("kind == 'target'")
-                                       .sort_values("mission")["id"]),
+    "TARGET_MARKET_IDS": lambda: tuple(_load("markets").query("kind == 'target'").sort_values("mission")["id"]),
     "THEMATIC_SEGMENT_IDS": _ids("segments", "thematic"),
     "ALL_SEGMENT_IDS": _ids("segments"),
     "ALL_MARKET_IDS": _ids("markets"),

@@ -56,12 +56,12 @@ TABLE_NAMES = ("companies", "products", "survey_waves", "kpi_ledger", "swot_judg
 #: optoelectronic components and systems come from LITEK, OV and OPTENCE, health-tech
 #: integrators from HTS and Biocat, health-tech users of end products from Biocat and Medicen.
 ROLE_WEIGHTS: dict[str, tuple[float, float, float]] = {
-    "LITEK":   (0.70, 0.25, 0.05),  # laser components and systems
-    "OV":      (0.55, 0.35, 0.10),  # imaging systems, image analysis
+    "LITEK": (0.70, 0.25, 0.05),  # laser components and systems
+    "OV": (0.55, 0.35, 0.10),  # imaging systems, image analysis
     "OPTENCE": (0.30, 0.60, 0.10),  # optical systems, final installations
-    "HTS":     (0.15, 0.60, 0.25),  # optomechanical systems, medical devices
+    "HTS": (0.15, 0.60, 0.25),  # optomechanical systems, medical devices
     "MEDICEN": (0.10, 0.35, 0.55),  # diagnostics and imaging, ICT for health
-    "BIOCAT":  (0.10, 0.50, 0.40),  # medical devices, health technologies
+    "BIOCAT": (0.10, 0.50, 0.40),  # medical devices, health technologies
 }
 #: Share of SMEs with a second role besides their main one.
 SECOND_ROLE = 0.25
@@ -115,19 +115,19 @@ EXPORT_DRIFT = {"direct": (3.0, 2.0), "indirect": (1.0, 1.5)}
 
 # --- Survey waves -----------------------------------------------------------------------------
 
-REVENUE_NOISE = 0.05     # log sd of revenue at a yearly wave around its trend
-EMPLOYEE_NOISE = 0.04    # log sd of the head count at a yearly wave
-RD_NOISE = 1.5           # sd of the R&D share at a wave around the company's level, points
-EXPORT_NOISE = 1.5       # sd of the export share at a yearly wave around its trend, points
-DROPOUT = 0.05           # share of companies that stop answering after some wave
-MISSING = 0.02           # share of blank values in each of the four answer columns
+REVENUE_NOISE = 0.05  # log sd of revenue at a yearly wave around its trend
+EMPLOYEE_NOISE = 0.04  # log sd of the head count at a yearly wave
+RD_NOISE = 1.5  # sd of the R&D share at a wave around the company's level, points
+EXPORT_NOISE = 1.5  # sd of the export share at a yearly wave around its trend, points
+DROPOUT = 0.05  # share of companies that stop answering after some wave
+MISSING = 0.02  # share of blank values in each of the four answer columns
 
 # --- Products ---------------------------------------------------------------------------------
 
-PRODUCT_COUNT = (0.50, 0.30, 0.20)          # probability of 1, 2, 3 products per company
+PRODUCT_COUNT = (0.50, 0.30, 0.20)  # probability of 1, 2, 3 products per company
 TRL_MEAN = {"mature": 6.5, "end_user": 5.0}  # suppliers and integrators vs end-users only
 TRL_SD = 1.3
-NOVELTY = (0.25, 0.30, 0.22, 0.15, 0.08)    # probability of novelty 1..5
+NOVELTY = (0.25, 0.30, 0.22, 0.15, 0.08)  # probability of novelty 1..5
 
 # --- KPI ledger -------------------------------------------------------------------------------
 
@@ -181,16 +181,16 @@ class SampleSpec:
 class _Reference:
     """The reference ids and weights the generator draws from, as numpy arrays."""
 
-    clusters: np.ndarray          # cluster ids
-    photonics: np.ndarray         # per cluster: sector is photonics
-    role_weights: np.ndarray      # clusters x roles
-    technologies: np.ndarray      # technology-use ids
+    clusters: np.ndarray  # cluster ids
+    photonics: np.ndarray  # per cluster: sector is photonics
+    role_weights: np.ndarray  # clusters x roles
+    technologies: np.ndarray  # technology-use ids
     technology_weights: np.ndarray  # clusters x technology uses
     technology_segments: np.ndarray  # technology uses x segments, bool
-    segments: np.ndarray          # thematic segment ids
-    markets: np.ndarray           # target market ids, in mission order
+    segments: np.ndarray  # thematic segment ids
+    markets: np.ndarray  # target market ids, in mission order
     market_names: np.ndarray
-    market_weights: np.ndarray    # clusters x markets
+    market_weights: np.ndarray  # clusters x markets
     kpi_targets: dict[int, float]
 
 
@@ -213,11 +213,14 @@ def _load_reference() -> _Reference:
     markets = reference.markets().query("kind == 'target'").sort_values("mission")
     missions = reference.missions().set_index("market").loc[markets["id"]]
     market_weights = np.ones((len(ids), len(markets)))
-    for j, (lead, co, roadshow) in enumerate(zip(missions["lead"], missions["co_organiser"],
-                                                 split_list(missions["roadshow_clusters"]))):
-        market_weights[:, j] += (MARKET_WEIGHTS["lead"] * (ids == lead)
-                                 + MARKET_WEIGHTS["co_organiser"] * (ids == co)
-                                 + MARKET_WEIGHTS["roadshow"] * np.isin(ids, roadshow))
+    for j, (lead, co, roadshow) in enumerate(
+        zip(missions["lead"], missions["co_organiser"], split_list(missions["roadshow_clusters"]))
+    ):
+        market_weights[:, j] += (
+            MARKET_WEIGHTS["lead"] * (ids == lead)
+            + MARKET_WEIGHTS["co_organiser"] * (ids == co)
+            + MARKET_WEIGHTS["roadshow"] * np.isin(ids, roadshow)
+        )
     targets = reference.kpi_targets()
     return _Reference(
         clusters=ids,
@@ -235,6 +238,7 @@ def _load_reference() -> _Reference:
 
 
 # --- Vectorised drawing helpers ---------------------------------------------------------------
+
 
 def _draw_ranks(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
     """Per row, the rank (0 = first) of each column in a weighted draw without replacement.
@@ -262,8 +266,7 @@ def _join_codes(mask: np.ndarray, codes: np.ndarray) -> np.ndarray:
         raise ValueError("too many codes to pack into one integer")
     keys = mask.astype(np.int64) @ (np.int64(1) << np.arange(mask.shape[1], dtype=np.int64))
     unique, inverse = np.unique(keys, return_inverse=True)
-    texts = np.array([";".join(codes[(key >> np.arange(len(codes))) & 1 == 1]) or None
-                      for key in unique], dtype=object)
+    texts = np.array([";".join(codes[(key >> np.arange(len(codes))) & 1 == 1]) or None for key in unique], dtype=object)
     return texts[inverse.ravel()]
 
 
@@ -286,27 +289,27 @@ def _ids(prefix: str, count: int, width: int) -> np.ndarray:
 
 # --- The tables -------------------------------------------------------------------------------
 
+
 def _draw_companies(spec: SampleSpec, ref: _Reference, rng: np.random.Generator):
     """The companies (without survey-based columns) and their hidden entry-level profile."""
     n_direct, n_indirect = spec.companies, spec.indirect_count
     n = n_direct + n_indirect
     direct = np.arange(n) < n_direct
     k = len(ref.clusters)
-    cluster = np.concatenate([rng.permutation(np.arange(n_direct) % k),
-                              rng.permutation(np.arange(n_indirect) % k)])
+    cluster = np.concatenate([rng.permutation(np.arange(n_direct) % k), rng.permutation(np.arange(n_indirect) % k)])
 
     role_ranks = _draw_ranks(rng, ref.role_weights[cluster])
     roles = role_ranks < (1 + (rng.random(n) < SECOND_ROLE))[:, None]
     main_role = np.asarray(ROLES, dtype=object)[role_ranks.argmin(axis=1)]
-    technologies = _draw_ranks(rng, ref.technology_weights[cluster]) < _counts(
-        rng, TECHNOLOGY_COUNT, n)[:, None]
+    technologies = _draw_ranks(rng, ref.technology_weights[cluster]) < _counts(rng, TECHNOLOGY_COUNT, n)[:, None]
     segments = (technologies.astype(np.int64) @ ref.technology_segments.astype(np.int64)) > 0
     markets = _draw_ranks(rng, ref.market_weights[cluster]) < _counts(rng, MARKET_COUNT, n)[:, None]
 
     start = np.datetime64(spec.start, "D")
     after_end = np.datetime64(spec.end, "D") + 1
-    window = np.where(direct, min(_add_months(spec.start, 6), after_end) - start,
-                      min(_add_months(spec.start, 24), after_end) - start).astype(np.int64)
+    window = np.where(
+        direct, min(_add_months(spec.start, 6), after_end) - start, min(_add_months(spec.start, 24), after_end) - start
+    ).astype(np.int64)
     joined = start + np.floor(rng.random(n) * window).astype("timedelta64[D]")
 
     per_company_employees = reference.funnel_value("direct_employees") / reference.funnel_value("direct_smes")
@@ -325,13 +328,18 @@ def _draw_companies(spec: SampleSpec, ref: _Reference, rng: np.random.Generator)
         level *= rd_target / np.average(level, weights=sales)
         employees[group], revenue[group], rd[group] = heads, sales, np.clip(level, 0.0, 100.0)
 
-    a, b = np.where(ref.photonics[cluster][None, :],
-                    np.array(EXPORT_AT_ENTRY["photonics"])[:, None],
-                    np.array(EXPORT_AT_ENTRY["health_tech"])[:, None])
-    drift_mean, drift_sd = np.where(direct[None, :], np.array(EXPORT_DRIFT["direct"])[:, None],
-                                    np.array(EXPORT_DRIFT["indirect"])[:, None])
+    a, b = np.where(
+        ref.photonics[cluster][None, :],
+        np.array(EXPORT_AT_ENTRY["photonics"])[:, None],
+        np.array(EXPORT_AT_ENTRY["health_tech"])[:, None],
+    )
+    drift_mean, drift_sd = np.where(
+        direct[None, :], np.array(EXPORT_DRIFT["direct"])[:, None], np.array(EXPORT_DRIFT["indirect"])[:, None]
+    )
     profile = {
-        "employees": employees, "revenue": revenue, "rd": rd,
+        "employees": employees,
+        "revenue": revenue,
+        "rd": rd,
         "export": 100 * rng.beta(a, b),
         "export_drift": rng.normal(drift_mean, drift_sd),
         "growth": rng.uniform(reference.funnel_value("growth_low"), reference.funnel_value("growth_high"), n),
@@ -340,22 +348,23 @@ def _draw_companies(spec: SampleSpec, ref: _Reference, rng: np.random.Generator)
     }
     width = max(4, len(str(n)))
     ids = _ids("C", n, width)
-    companies = pd.DataFrame({
-        "id": ids,
-        "cluster": ref.clusters[cluster],
-        "name": np.char.add("Synthetic SME ", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object),
-        "roles": _join_codes(roles, np.asarray(ROLES, dtype=object)),
-        "technology_uses": _join_codes(technologies, ref.technologies),
-        "segments": _join_codes(segments, ref.segments),
-        "target_markets": _join_codes(markets, ref.markets),
-        "target_group": np.where(direct, "direct", "indirect").astype(object),
-        "joined": joined.astype("datetime64[ns]"),
-    })
+    companies = pd.DataFrame(
+        {
+            "id": ids,
+            "cluster": ref.clusters[cluster],
+            "name": np.char.add("Synthetic SME ", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object),
+            "roles": _join_codes(roles, np.asarray(ROLES, dtype=object)),
+            "technology_uses": _join_codes(technologies, ref.technologies),
+            "segments": _join_codes(segments, ref.segments),
+            "target_markets": _join_codes(markets, ref.markets),
+            "target_group": np.where(direct, "direct", "indirect").astype(object),
+            "joined": joined.astype("datetime64[ns]"),
+        }
+    )
     return companies, profile
 
 
-def _survey_waves(spec: SampleSpec, companies: pd.DataFrame, profile: dict,
-                  rng: np.random.Generator) -> pd.DataFrame:
+def _survey_waves(spec: SampleSpec, companies: pd.DataFrame, profile: dict, rng: np.random.Generator) -> pd.DataFrame:
     """Entry wave at joining, then a yearly wave every 30 June after it up to ``end``."""
     joined = companies["joined"].to_numpy().astype("datetime64[D]")
     end = np.datetime64(spec.end, "D")
@@ -374,11 +383,20 @@ def _survey_waves(spec: SampleSpec, companies: pd.DataFrame, profile: dict,
 
     growth = np.log1p(profile["growth"][company])
     revenue = profile["revenue"][company] * np.exp(growth * years + yearly * rng.normal(0, REVENUE_NOISE, size))
-    employees = np.maximum(1, np.rint(profile["employees"][company]
-                                      * np.exp(growth / 2 * years + yearly * rng.normal(0, EMPLOYEE_NOISE, size))))
+    employees = np.maximum(
+        1,
+        np.rint(
+            profile["employees"][company] * np.exp(growth / 2 * years + yearly * rng.normal(0, EMPLOYEE_NOISE, size))
+        ),
+    )
     rd = np.clip(profile["rd"][company] + rng.normal(0, RD_NOISE, size), 0, 100)
-    export = np.clip(profile["export"][company] + profile["export_drift"][company] * years
-                     + yearly * rng.normal(0, EXPORT_NOISE, size), 0, 100)
+    export = np.clip(
+        profile["export"][company]
+        + profile["export_drift"][company] * years
+        + yearly * rng.normal(0, EXPORT_NOISE, size),
+        0,
+        100,
+    )
 
     drops = (rng.random(len(companies)) < DROPOUT) & (n_yearly > 0)
     first_missed = 1 + np.floor(rng.random(len(companies)) * n_yearly)
@@ -387,35 +405,38 @@ def _survey_waves(spec: SampleSpec, companies: pd.DataFrame, profile: dict,
     def blanked(values: np.ndarray) -> np.ndarray:
         return np.where(rng.random(size) < MISSING, np.nan, values)
 
-    waves = pd.DataFrame({
-        "company": companies["id"].to_numpy()[company],
-        "wave_date": wave_date.astype("datetime64[ns]"),
-        "wave": np.where(yearly, "yearly", "entry").astype(object),
-        "revenue_eur_m": blanked(np.round(revenue, 3)),
-        "export_share_pct": blanked(np.round(export, 1)),
-        "rd_share_pct": blanked(np.round(rd, 1)),
-        "employees": pd.array(blanked(employees), dtype="Float64").astype("Int64"),
-    })
+    waves = pd.DataFrame(
+        {
+            "company": companies["id"].to_numpy()[company],
+            "wave_date": wave_date.astype("datetime64[ns]"),
+            "wave": np.where(yearly, "yearly", "entry").astype(object),
+            "revenue_eur_m": blanked(np.round(revenue, 3)),
+            "export_share_pct": blanked(np.round(export, 1)),
+            "rd_share_pct": blanked(np.round(rd, 1)),
+            "employees": pd.array(blanked(employees), dtype="Float64").astype("Int64"),
+        }
+    )
     return waves[keep].reset_index(drop=True)
 
 
-def _products(companies: pd.DataFrame, profile: dict, ref: _Reference,
-              rng: np.random.Generator) -> pd.DataFrame:
+def _products(companies: pd.DataFrame, profile: dict, ref: _Reference, rng: np.random.Generator) -> pd.DataFrame:
     """1-3 products per company, each with one of the company's technology uses."""
     owner = np.repeat(np.arange(len(companies)), _counts(rng, PRODUCT_COUNT, len(companies)))
     technology = _pick_one(rng, profile["technologies"][owner])
     segment = _pick_one(rng, ref.technology_segments[technology])
     trl_mean = np.where(profile["mature"][owner], TRL_MEAN["mature"], TRL_MEAN["end_user"])
     ids = _ids("P", len(owner), max(5, len(str(len(owner)))))
-    return pd.DataFrame({
-        "id": ids,
-        "company": companies["id"].to_numpy()[owner],
-        "name": np.char.add("Synthetic product ", ids.astype(str)).astype(object),
-        "technology_use": ref.technologies[technology],
-        "trl": pd.array(np.clip(np.rint(rng.normal(trl_mean, TRL_SD)), 3, 9).astype(np.int64), dtype="Int64"),
-        "segment": ref.segments[segment],
-        "novelty": pd.array(_counts(rng, NOVELTY, len(owner)), dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "company": companies["id"].to_numpy()[owner],
+            "name": np.char.add("Synthetic product ", ids.astype(str)).astype(object),
+            "technology_use": ref.technologies[technology],
+            "trl": pd.array(np.clip(np.rint(rng.normal(trl_mean, TRL_SD)), 3, 9).astype(np.int64), dtype="Int64"),
+            "segment": ref.segments[segment],
+            "novelty": pd.array(_counts(rng, NOVELTY, len(owner)), dtype="Int64"),
+        }
+    )
 
 
 def _quarter_days(spec: SampleSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -423,8 +444,7 @@ def _quarter_days(spec: SampleSpec) -> tuple[np.ndarray, np.ndarray]:
     quarters = pd.period_range(spec.start, spec.end, freq="Q")
     first = quarters.start_time.to_numpy().astype("datetime64[D]")
     last = quarters.end_time.to_numpy().astype("datetime64[D]")
-    return (np.maximum(first, np.datetime64(spec.start, "D")),
-            np.minimum(last, np.datetime64(spec.end, "D")))
+    return (np.maximum(first, np.datetime64(spec.start, "D")), np.minimum(last, np.datetime64(spec.end, "D")))
 
 
 def _event_entries(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) -> pd.DataFrame:
@@ -444,8 +464,9 @@ def _event_entries(spec: SampleSpec, ref: _Reference, rng: np.random.Generator) 
             note = np.char.add("MoU with an affiliate in ", ref.market_names[market].astype(str)).astype(object)
         else:
             note = np.asarray(EVENT_NOTES[kpi], dtype=object)[rng.integers(0, len(EVENT_NOTES[kpi]), len(cell))]
-        frames.append(pd.DataFrame({"date": day, "kpi": kpi, "value": 1.0,
-                                    "cluster": ref.clusters[cluster], "note": note}))
+        frames.append(
+            pd.DataFrame({"date": day, "kpi": kpi, "value": 1.0, "cluster": ref.clusters[cluster], "note": note})
+        )
     events = pd.concat(frames, ignore_index=True)
     benefited = events.sort_values("date", kind="stable").drop_duplicates("cluster")
     benefited = benefited.assign(kpi=1, value=1.0, note="cluster benefited: first partnership activity")
@@ -475,7 +496,7 @@ def _swot_judgements(rng: np.random.Generator) -> pd.DataFrame:
         for matrix, weights in SWOT_VIEW.items():
             items = list(weights)
             for i, a in enumerate(items):
-                for b in items[i + 1:]:
+                for b in items[i + 1 :]:
                     ratio = weights[a] / weights[b] * np.exp(rng.normal(0, SWOT_NOISE))
                     value = SAATY_SCALE[np.abs(np.log(SAATY_SCALE) - np.log(ratio)).argmin()]
                     text = f"1/{round(1 / value)}" if value < 1 else str(round(value))
@@ -505,11 +526,26 @@ def generate_sample(spec: SampleSpec) -> dict[str, pd.DataFrame]:
     companies, profile = _draw_companies(spec, ref, rng)
     waves = _survey_waves(spec, companies, profile, rng)
     latest = waves.groupby("company", sort=False)[
-        ["employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"]].last()
+        ["employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"]
+    ].last()
     companies = companies.join(latest, on="id")
-    companies = companies[["id", "cluster", "name", "roles", "employees", "revenue_eur_m", "rd_share_pct",
-                           "export_share_pct", "technology_uses", "segments", "target_markets",
-                           "target_group", "joined"]]
+    companies = companies[
+        [
+            "id",
+            "cluster",
+            "name",
+            "roles",
+            "employees",
+            "revenue_eur_m",
+            "rd_share_pct",
+            "export_share_pct",
+            "technology_uses",
+            "segments",
+            "target_markets",
+            "target_group",
+            "joined",
+        ]
+    ]
     return {
         "companies": companies,
         "products": _products(companies, profile, ref, rng),
@@ -537,20 +573,25 @@ def write_sample(spec: SampleSpec, out_dir: str | Path) -> Path:
         staging.mkdir()
         for name in TABLE_NAMES:
             tables[name].to_csv(staging / f"{name}.csv", index=False, date_format="%Y-%m-%d")
-        settings = {**asdict(spec), "indirect": spec.indirect_count,
-                    "start": spec.start.isoformat(), "end": spec.end.isoformat()}
+        settings = {
+            **asdict(spec),
+            "indirect": spec.indirect_count,
+            "start": spec.start.isoformat(),
+            "end": spec.end.isoformat(),
+        }
         description = {
             "synthetic": True,
             "generator": "lasergo sample-data",
             "spec": settings,
             "note": "Synthetic panel made by lasergo.sample: no company, product, survey answer or "
-                    "KPI entry is real. Calibrated on the roadmap's direct target group (LASER-GO "
-                    "D5.1 §2.3: 20 SMEs per cluster, about 1000 employees, EUR 300 m sales and 15% "
-                    "R&D share at entry, 10-15% growth a year); totals scale with companies / 120. "
-                    "The SWOT judgements are illustrative: three invented experts, not real input.",
+            "KPI entry is real. Calibrated on the roadmap's direct target group (LASER-GO "
+            "D5.1 §2.3: 20 SMEs per cluster, about 1000 employees, EUR 300 m sales and 15% "
+            "R&D share at entry, 10-15% growth a year); totals scale with companies / 120. "
+            "The SWOT judgements are illustrative: three invented experts, not real input.",
         }
-        (staging / "dataset.json").write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n",
-                                              encoding="utf-8")
+        (staging / "dataset.json").write_text(
+            json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         if out_dir.exists():
             out_dir.rename(backup)
         try:

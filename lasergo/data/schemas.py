@@ -58,42 +58,87 @@ def companies_schema() -> pa.DataFrameSchema:
     """Companies of the target group: one row per SME."""
     return pa.DataFrameSchema(
         {
-            "id": column(str, "Company identifier, unique; pseudonymous in shared data", "", "C0001",
-                       unique=True),
-            "cluster": column(str, "Cluster the company belongs to (id from data/reference/clusters.csv)",
-                            "", "LITEK", one_of_lazy(_cluster_ids, "cluster id")),
-            "name": column(str, "Company name (confidential: shown only in internal reports)", "",
-                         "Vilnius Optics UAB"),
-            "roles": column(str, "Roles in a value network: supplier (technology supplier), "
-                          "integrator (system integrator), end_user (system user / end-user)",
-                          "list", "supplier;integrator",
-                          [not_empty_list("role"), codes_in(lambda: ROLES, "role")], list_of="roles"),
-            "employees": column("Int64", "Employees (head count) at the latest survey", "persons", "12",
-                              at_least(0, "employees"), nullable=True),
-            "revenue_eur_m": column(float, "Annual revenue", "EUR million", "2.4",
-                                  at_least(0, "revenue"), nullable=True),
-            "rd_share_pct": column(float, "R&D spending as a share of revenue", "percent 0-100", "15",
-                                 between(0, 100, "R&D share"), nullable=True),
-            "export_share_pct": column(float, "Revenue from outside the EU as a share of revenue",
-                                     "percent 0-100", "35", between(0, 100, "export share"),
-                                     nullable=True),
-            "technology_uses": column(str, "Technology uses the company offers or applies "
-                                    "(ids T01-T35 from data/reference/technology_uses.csv)", "list",
-                                    "T01;T20", [not_empty_list("technology use"),
-                                                codes_in(_technology_ids, "technology use")],
-                                    list_of="technology_uses"),
-            "segments": column(str, "Thematic market segments served (ids from "
-                             "data/reference/segments.csv, kind thematic)", "list",
-                             "diagnostics_imaging", codes_in(_thematic_segments, "segment"),
-                             nullable=True, list_of="segments"),
-            "target_markets": column(str, "Target markets of interest (ids from "
-                                   "data/reference/markets.csv, kind target)", "list", "japan;canada",
-                                   codes_in(_target_markets, "target market"), nullable=True,
-                                   list_of="markets"),
-            "target_group": column(str, "direct (one of the 20 per cluster) or indirect", "", "direct",
-                                 one_of(TARGET_GROUPS, "target group")),
-            "joined": column("datetime64[ns]", "Date the company joined the action", "date (YYYY-MM-DD)",
-                           "2024-02-15"),
+            "id": column(str, "Company identifier, unique; pseudonymous in shared data", "", "C0001", unique=True),
+            "cluster": column(
+                str,
+                "Cluster the company belongs to (id from data/reference/clusters.csv)",
+                "",
+                "LITEK",
+                one_of_lazy(_cluster_ids, "cluster id"),
+            ),
+            "name": column(
+                str, "Company name (confidential: shown only in internal reports)", "", "Vilnius Optics UAB"
+            ),
+            "roles": column(
+                str,
+                "Roles in a value network: supplier (technology supplier), "
+                "integrator (system integrator), end_user (system user / end-user)",
+                "list",
+                "supplier;integrator",
+                [not_empty_list("role"), codes_in(lambda: ROLES, "role")],
+                list_of="roles",
+            ),
+            "employees": column(
+                "Int64",
+                "Employees (head count) at the latest survey",
+                "persons",
+                "12",
+                at_least(0, "employees"),
+                nullable=True,
+            ),
+            "revenue_eur_m": column(
+                float, "Annual revenue", "EUR million", "2.4", at_least(0, "revenue"), nullable=True
+            ),
+            "rd_share_pct": column(
+                float,
+                "R&D spending as a share of revenue",
+                "percent 0-100",
+                "15",
+                between(0, 100, "R&D share"),
+                nullable=True,
+            ),
+            "export_share_pct": column(
+                float,
+                "Revenue from outside the EU as a share of revenue",
+                "percent 0-100",
+                "35",
+                between(0, 100, "export share"),
+                nullable=True,
+            ),
+            "technology_uses": column(
+                str,
+                "Technology uses the company offers or applies (ids T01-T35 from data/reference/technology_uses.csv)",
+                "list",
+                "T01;T20",
+                [not_empty_list("technology use"), codes_in(_technology_ids, "technology use")],
+                list_of="technology_uses",
+            ),
+            "segments": column(
+                str,
+                "Thematic market segments served (ids from data/reference/segments.csv, kind thematic)",
+                "list",
+                "diagnostics_imaging",
+                codes_in(_thematic_segments, "segment"),
+                nullable=True,
+                list_of="segments",
+            ),
+            "target_markets": column(
+                str,
+                "Target markets of interest (ids from data/reference/markets.csv, kind target)",
+                "list",
+                "japan;canada",
+                codes_in(_target_markets, "target market"),
+                nullable=True,
+                list_of="markets",
+            ),
+            "target_group": column(
+                str,
+                "direct (one of the 20 per cluster) or indirect",
+                "",
+                "direct",
+                one_of(TARGET_GROUPS, "target group"),
+            ),
+            "joined": column("datetime64[ns]", "Date the company joined the action", "date (YYYY-MM-DD)", "2024-02-15"),
         },
         strict=False,
         name="companies",
@@ -107,13 +152,24 @@ def products_schema() -> pa.DataFrameSchema:
             "id": column(str, "Product identifier, unique", "", "P0001", unique=True),
             "company": column(str, "Company id (from companies)", "", "C0001"),
             "name": column(str, "Product name (confidential)", "", "OCT probe", nullable=True),
-            "technology_use": column(str, "Main technology use (id T01-T35)", "", "T20",
-                                   one_of_lazy(_technology_ids, "technology use")),
+            "technology_use": column(
+                str, "Main technology use (id T01-T35)", "", "T20", one_of_lazy(_technology_ids, "technology use")
+            ),
             "trl": column("Int64", "Technology readiness level", "1-9", "7", between(1, 9, "TRL")),
-            "segment": column(str, "Thematic segment the product serves", "", "diagnostics_imaging",
-                            one_of_lazy(_thematic_segments, "segment")),
-            "novelty": column("Int64", "Novelty: " + "; ".join(f"{k} {v}" for k, v in NOVELTY_LEVELS.items()),
-                            "1-5", "3", between(1, 5, "novelty")),
+            "segment": column(
+                str,
+                "Thematic segment the product serves",
+                "",
+                "diagnostics_imaging",
+                one_of_lazy(_thematic_segments, "segment"),
+            ),
+            "novelty": column(
+                "Int64",
+                "Novelty: " + "; ".join(f"{k} {v}" for k, v in NOVELTY_LEVELS.items()),
+                "1-5",
+                "3",
+                between(1, 5, "novelty"),
+            ),
         },
         strict=False,
         name="products",
@@ -125,19 +181,36 @@ def survey_waves_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "company": column(str, "Company id (from companies)", "", "C0001"),
-            "wave_date": column("datetime64[ns]", "Date the answers refer to (yearly waves: tax-return time)",
-                              "date (YYYY-MM-DD)", "2025-06-30", not_in_future("wave date")),
-            "wave": column(str, "Survey wave: entry, yearly or exit", "", "yearly",
-                         one_of(WAVES, "survey wave")),
-            "revenue_eur_m": column(float, "Annual revenue", "EUR million", "2.6",
-                                  at_least(0, "revenue"), nullable=True),
-            "export_share_pct": column(float, "Revenue from outside the EU as a share of revenue",
-                                     "percent 0-100", "38", between(0, 100, "export share"),
-                                     nullable=True),
-            "rd_share_pct": column(float, "R&D spending as a share of revenue", "percent 0-100", "14",
-                                 between(0, 100, "R&D share"), nullable=True),
-            "employees": column("Int64", "Employees (head count)", "persons", "13",
-                              at_least(0, "employees"), nullable=True),
+            "wave_date": column(
+                "datetime64[ns]",
+                "Date the answers refer to (yearly waves: tax-return time)",
+                "date (YYYY-MM-DD)",
+                "2025-06-30",
+                not_in_future("wave date"),
+            ),
+            "wave": column(str, "Survey wave: entry, yearly or exit", "", "yearly", one_of(WAVES, "survey wave")),
+            "revenue_eur_m": column(
+                float, "Annual revenue", "EUR million", "2.6", at_least(0, "revenue"), nullable=True
+            ),
+            "export_share_pct": column(
+                float,
+                "Revenue from outside the EU as a share of revenue",
+                "percent 0-100",
+                "38",
+                between(0, 100, "export share"),
+                nullable=True,
+            ),
+            "rd_share_pct": column(
+                float,
+                "R&D spending as a share of revenue",
+                "percent 0-100",
+                "14",
+                between(0, 100, "R&D share"),
+                nullable=True,
+            ),
+            "employees": column(
+                "Int64", "Employees (head count)", "persons", "13", at_least(0, "employees"), nullable=True
+            ),
         },
         unique=["company", "wave_date"],
         report_duplicates="exclude_first",
@@ -150,18 +223,33 @@ def kpi_ledger_schema() -> pa.DataFrameSchema:
     """Events and results that count towards the seven KPIs (roadmap section 2.4)."""
     return pa.DataFrameSchema(
         {
-            "date": column("datetime64[ns]", "Date of the event or result", "date (YYYY-MM-DD)",
-                         "2025-03-12", not_in_future("date")),
-            "kpi": column("Int64", "KPI number (data/reference/kpi_targets.csv)", "1-7", "3",
-                        one_of(KPI_NUMBERS, "KPI number")),
-            "value": column(float, "Count of events or results (KPIs 1-4 and 7; KPIs 5 and 6 are computed "
-                          "from the survey waves, so ledger rows for them are not counted)",
-                          "count", "1", at_least(0, "value")),
-            "cluster": column(str, "Cluster that reports the entry", "", "OV",
-                            one_of_lazy(_cluster_ids, "cluster id")),
-            "evidence": column(str, "Reference to the proof (minutes, signed MoU, attendance list); "
-                             "entries without evidence are reported as unverified", "",
-                             "MoU-2025-014", nullable=True),
+            "date": column(
+                "datetime64[ns]",
+                "Date of the event or result",
+                "date (YYYY-MM-DD)",
+                "2025-03-12",
+                not_in_future("date"),
+            ),
+            "kpi": column(
+                "Int64", "KPI number (data/reference/kpi_targets.csv)", "1-7", "3", one_of(KPI_NUMBERS, "KPI number")
+            ),
+            "value": column(
+                float,
+                "Count of events or results (KPIs 1-4 and 7; KPIs 5 and 6 are computed "
+                "from the survey waves, so ledger rows for them are not counted)",
+                "count",
+                "1",
+                at_least(0, "value"),
+            ),
+            "cluster": column(str, "Cluster that reports the entry", "", "OV", one_of_lazy(_cluster_ids, "cluster id")),
+            "evidence": column(
+                str,
+                "Reference to the proof (minutes, signed MoU, attendance list); "
+                "entries without evidence are reported as unverified",
+                "",
+                "MoU-2025-014",
+                nullable=True,
+            ),
             "note": column(str, "Free text", "", "matchmaking at MEDICA", nullable=True),
         },
         strict=False,
@@ -174,15 +262,24 @@ def swot_judgements_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "expert": column(str, "Who judged (a name or a pseudonym)", "", "expert A"),
-            "matrix": column(str, "Which comparison: groups (S, W, O, T against each other) or a group "
-                           "id S, W, O or T (its factors against each other)", "", "W",
-                           one_of(SWOT_MATRICES, "matrix")),
+            "matrix": column(
+                str,
+                "Which comparison: groups (S, W, O, T against each other) or a group "
+                "id S, W, O or T (its factors against each other)",
+                "",
+                "W",
+                one_of(SWOT_MATRICES, "matrix"),
+            ),
             "row": column(str, "The item judged: a group id, or a factor id of the matrix's group", "", "W1"),
             "column": column(str, "The item it is compared with", "", "W3"),
-            "value": column(float, "How much more important row is than column: 1 equal, 3 moderately, "
-                          "5 strongly, 7 very strongly, 9 extremely; 1/3 etc. for the reverse",
-                          "ratio 1/9-9", "3", pa.Check.in_range(1 / 9 - 1e-9, 9 + 1e-9,
-                                                               error="judgement must be between 1/9 and 9")),
+            "value": column(
+                float,
+                "How much more important row is than column: 1 equal, 3 moderately, "
+                "5 strongly, 7 very strongly, 9 extremely; 1/3 etc. for the reverse",
+                "ratio 1/9-9",
+                "3",
+                pa.Check.in_range(1 / 9 - 1e-9, 9 + 1e-9, error="judgement must be between 1/9 and 9"),
+            ),
             "note": column(str, "Free text", "", "", nullable=True),
         },
         strict=False,
@@ -196,8 +293,7 @@ def swot_ratings_schema() -> pa.DataFrameSchema:
         {
             "expert": column(str, "Who rated", "", "expert A"),
             "item": column(str, "A group id (S, W, O, T) or a factor id", "", "O1"),
-            "rating": column(float, "Importance from 1 (very low) to 9 (extreme)", "1-9", "7",
-                           between(1, 9, "rating")),
+            "rating": column(float, "Importance from 1 (very low) to 9 (extreme)", "1-9", "7", between(1, 9, "rating")),
         },
         unique=["expert", "item"],
         report_duplicates="exclude_first",
@@ -209,34 +305,58 @@ def swot_ratings_schema() -> pa.DataFrameSchema:
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("companies", companies_schema, True,
-              "One row per SME of the direct and indirect target groups."),
-        Table("products", products_schema, True,
-              "One row per product (New Product Analysis).", (("company", "companies"),)),
-        Table("survey_waves", survey_waves_schema, True,
-              "One row per company and survey wave (entry, yearly at tax-return time, exit).",
-              (("company", "companies"),)),
-        Table("kpi_ledger", kpi_ledger_schema, True,
-              "One row per event or result counted towards a KPI."),
-        Table("market_figures", reference.market_figures_schema, False,
-              "Optional: market sizes found by researchers, added to "
-              "data/reference/market_figures.csv."),
-        Table("market_assumptions", reference.market_assumptions_schema, False,
-              "Optional: ranges for the market model; a row replaces the row of "
-              "data/reference/market_assumptions.csv with the same parameter, market, of_market and "
-              "segment, and other rows are added."),
-        Table("currency_rates", reference.currency_rates_schema, False,
-              "Optional: euro exchange rates added to (or replacing those of the same currency and year "
-              "in) data/reference/currency_rates.csv."),
-        Table("swot_judgements", swot_judgements_schema, False,
-              "Optional: pairwise comparisons for the weighted SWOT, one row per expert and pair. "
-              "Give each pair once (the reciprocal is filled in); a matrix with gaps is completed "
-              "when its comparisons still link every item. Needs all five matrices: groups, S, W, O, T."),
-        Table("swot_ratings", swot_ratings_schema, False,
-              "Optional: direct importance ratings, used for the SWOT when there are no pairwise "
-              "comparisons."),
-        Table("swot_factors", reference.swot_factors_schema, False,
-              "Optional: SWOT factors added to the roadmap's."),
+        Table("companies", companies_schema, True, "One row per SME of the direct and indirect target groups."),
+        Table(
+            "products",
+            products_schema,
+            True,
+            "One row per product (New Product Analysis).",
+            (("company", "companies"),),
+        ),
+        Table(
+            "survey_waves",
+            survey_waves_schema,
+            True,
+            "One row per company and survey wave (entry, yearly at tax-return time, exit).",
+            (("company", "companies"),),
+        ),
+        Table("kpi_ledger", kpi_ledger_schema, True, "One row per event or result counted towards a KPI."),
+        Table(
+            "market_figures",
+            reference.market_figures_schema,
+            False,
+            "Optional: market sizes found by researchers, added to data/reference/market_figures.csv.",
+        ),
+        Table(
+            "market_assumptions",
+            reference.market_assumptions_schema,
+            False,
+            "Optional: ranges for the market model; a row replaces the row of "
+            "data/reference/market_assumptions.csv with the same parameter, market, of_market and "
+            "segment, and other rows are added.",
+        ),
+        Table(
+            "currency_rates",
+            reference.currency_rates_schema,
+            False,
+            "Optional: euro exchange rates added to (or replacing those of the same currency and year "
+            "in) data/reference/currency_rates.csv.",
+        ),
+        Table(
+            "swot_judgements",
+            swot_judgements_schema,
+            False,
+            "Optional: pairwise comparisons for the weighted SWOT, one row per expert and pair. "
+            "Give each pair once (the reciprocal is filled in); a matrix with gaps is completed "
+            "when its comparisons still link every item. Needs all five matrices: groups, S, W, O, T.",
+        ),
+        Table(
+            "swot_ratings",
+            swot_ratings_schema,
+            False,
+            "Optional: direct importance ratings, used for the SWOT when there are no pairwise comparisons.",
+        ),
+        Table("swot_factors", reference.swot_factors_schema, False, "Optional: SWOT factors added to the roadmap's."),
     )
 }
 
@@ -263,8 +383,7 @@ def markdown_doc() -> str:
         lines += [f"### `{table.name}.csv` (or `.xlsx`)", "", table.description, ""]
         if schema.unique:
             lines += [f"Each combination of {', '.join(f'`{c}`' for c in schema.unique)} appears once.", ""]
-        lines += ["| column | type | unit | required | checks | example | meaning |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["| column | type | unit | required | checks | example | meaning |", "|---|---|---|---|---|---|---|"]
         for name, col in schema.columns.items():
             meta = col.metadata or {}
             checks = _allowed_text(col)
@@ -276,18 +395,25 @@ def markdown_doc() -> str:
                 f"{col.description} |"
             )
         lines.append("")
-    lines += ["### Codes", "",
-              "The codes allowed in the columns above; the reference tables in `data/reference/` "
-              "give each code's source.", ""]
+    lines += [
+        "### Codes",
+        "",
+        "The codes allowed in the columns above; the reference tables in `data/reference/` give each code's source.",
+        "",
+    ]
     clusters = reference.clusters()
     code_lists = {
         "cluster": zip(clusters["id"], clusters["name"]),
         "role": ROLE_NAMES.items(),
         "technology use": zip(reference.technology_uses()["id"], reference.technology_uses()["name"]),
-        "thematic segment": ((i, n) for i, n, k in reference.segments()[["id", "name", "kind"]].itertuples(
-            index=False) if k == "thematic"),
+        "thematic segment": (
+            (i, n)
+            for i, n, k in reference.segments()[["id", "name", "kind"]].itertuples(index=False)
+            if k == "thematic"
+        ),
         "market (target markets are the eight missions)": zip(
-            reference.markets()["id"], reference.markets()["name"] + " (" + reference.markets()["kind"] + ")"),
+            reference.markets()["id"], reference.markets()["name"] + " (" + reference.markets()["kind"] + ")"
+        ),
         "survey wave": ((w, w) for w in WAVES),
         "SWOT group": SWOT_GROUPS.items(),
         "SWOT factor": zip(reference.swot_factors()["id"], reference.swot_factors()["factor"]),

@@ -44,9 +44,14 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], where: dict[str, str]) -
             known = set(tables[target]["id"].dropna())
             unknown = frame[column].notna() & ~frame[column].isin(known)
             for index in unknown[unknown].index:
-                problems.append(Problem(where[name], spreadsheet_row(index), column,
-                                        f"unknown {column} id {frame.at[index, column]!r} "
-                                        f"(not in {Path(where[target]).name})"))
+                problems.append(
+                    Problem(
+                        where[name],
+                        spreadsheet_row(index),
+                        column,
+                        f"unknown {column} id {frame.at[index, column]!r} (not in {Path(where[target]).name})",
+                    )
+                )
     return problems
 
 
@@ -54,13 +59,23 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
     """SWOT inputs that the analysis could not use: unknown or misplaced factors, a matrix
     without any judgement, an expert's matrix whose comparisons do not link every item."""
     problems: list[Problem] = []
-    factors = pd.concat([reference.swot_factors()[["id", "group"]],
-                         tables.get("swot_factors", pd.DataFrame(columns=["id", "group"]))[["id", "group"]]])
+    factors = pd.concat(
+        [
+            reference.swot_factors()[["id", "group"]],
+            tables.get("swot_factors", pd.DataFrame(columns=["id", "group"]))[["id", "group"]],
+        ]
+    )
     if "swot_factors" in where:
         clash = tables["swot_factors"]["id"].isin(reference.swot_factors()["id"])
-        problems += [Problem(where["swot_factors"], spreadsheet_row(i), "id",
-                             f"{tables['swot_factors'].at[i, 'id']!r} is already a roadmap factor")
-                     for i in clash[clash].index]
+        problems += [
+            Problem(
+                where["swot_factors"],
+                spreadsheet_row(i),
+                "id",
+                f"{tables['swot_factors'].at[i, 'id']!r} is already a roadmap factor",
+            )
+            for i in clash[clash].index
+        ]
     group_of = dict(zip(factors["id"], factors["group"]))
     items_of = {"groups": list(SWOT_GROUPS), **{g: [f for f, fg in group_of.items() if fg == g] for g in SWOT_GROUPS}}
     judgements = tables.get("swot_judgements")
@@ -70,28 +85,50 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
             allowed = items_of.get(row["matrix"], [])
             for column in ("row", "column"):
                 if row[column] not in allowed:
-                    problems.append(Problem(file, spreadsheet_row(index), column,
-                                            f"{row[column]!r} is not an item of matrix {row['matrix']} "
-                                            f"(items: {', '.join(allowed)})"))
+                    problems.append(
+                        Problem(
+                            file,
+                            spreadsheet_row(index),
+                            column,
+                            f"{row[column]!r} is not an item of matrix {row['matrix']} (items: {', '.join(allowed)})",
+                        )
+                    )
             if row["row"] == row["column"]:
                 problems.append(Problem(file, spreadsheet_row(index), "column", "compares an item with itself"))
         for matrix in SWOT_MATRICES:
             if not (judgements["matrix"] == matrix).any():
                 name = "the four groups" if matrix == "groups" else SWOT_GROUPS[matrix]
-                problems.append(Problem(file, None, "matrix", f"no judgements for matrix {matrix} ({name}); "
-                                                              "each of groups, S, W, O and T needs comparisons"))
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        "matrix",
+                        f"no judgements for matrix {matrix} ({name}); each of groups, S, W, O and T needs comparisons",
+                    )
+                )
         for (expert, matrix), rows in judgements.groupby(["expert", "matrix"]):
             linked_sets = comparison_groups(items_of.get(matrix, []), rows[["row", "column"]].itertuples(index=False))
             unlinked = [item for other in linked_sets[1:] for item in other]
             if unlinked:
-                problems.append(Problem(file, spreadsheet_row(rows.index[0]), "row",
-                                        f"{expert}: {', '.join(unlinked)} not linked by any chain of comparisons "
-                                        f"to the other items of matrix {matrix}, so it cannot be completed"))
+                problems.append(
+                    Problem(
+                        file,
+                        spreadsheet_row(rows.index[0]),
+                        "row",
+                        f"{expert}: {', '.join(unlinked)} not linked by any chain of comparisons "
+                        f"to the other items of matrix {matrix}, so it cannot be completed",
+                    )
+                )
     ratings = tables.get("swot_ratings")
     if ratings is not None and "swot_ratings" in where:
         unknown = ~ratings["item"].isin(list(SWOT_GROUPS) + list(group_of))
-        problems += [Problem(where["swot_ratings"], spreadsheet_row(i), "item",
-                             f"unknown SWOT group or factor {ratings.at[i, 'item']!r}") for i in unknown[unknown].index]
+        problems += [
+            Problem(
+                where["swot_ratings"],
+                spreadsheet_row(i),
+                "item",
+                f"unknown SWOT group or factor {ratings.at[i, 'item']!r}",
+            )
+            for i in unknown[unknown].index
+        ]
     return problems
-
-

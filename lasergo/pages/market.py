@@ -21,17 +21,22 @@ from lasergo.data.dataset import Dataset
 from lasergo.pages.common import flag_rows, headline, show_table
 from lasergo.pages.style import add_source
 
-STAGE_NAMES = {"segment_value": "1. segment value", "photonics_value": "2. photonics value",
-               "partnership_sales": "3. partnership sales"}
+STAGE_NAMES = {
+    "segment_value": "1. segment value",
+    "photonics_value": "2. photonics value",
+    "partnership_sales": "3. partnership sales",
+}
 ASSUMPTION_HATCH = "///"
 GUIDE_FILE = "02_market_screening_guide.csv"
 
 
 def source_note(data: Dataset) -> str:
     """The source line of the page's charts and headlines."""
-    return ("market figures and euro rates: data/reference (ITA 2016, ECB); ranges: "
-            "data/reference/market_assumptions.csv (mostly assumptions); products and companies: "
-            + ("synthetic sample" if data.synthetic else f"data folder {data.directory.name}"))
+    return (
+        "market figures and euro rates: data/reference (ITA 2016, ECB); ranges: "
+        "data/reference/market_assumptions.csv (mostly assumptions); products and companies: "
+        + ("synthetic sample" if data.synthetic else f"data folder {data.directory.name}")
+    )
 
 
 def show_headlines(analysis: MarketAnalysis, source: str) -> None:
@@ -49,22 +54,25 @@ def findings(analysis: MarketAnalysis) -> str:
     top_cell = analysis.cells.iloc[0]
     driver = analysis.tornado.iloc[0]
     assumed = analysis.model.inputs.query("kind == 'assumption'")
-    return "\n".join([
-        f"- Expected partnership sales in {analysis.model.report_year} over the eight markets: "
-        f"**EUR {total['p50']:,.0f} m** (P50; P10-P90 EUR {total['p10']:,.0f}-{total['p90']:,.0f} m).",
-        f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of the expected "
-        f"(mean) sales; the largest single cell is {names[top_cell['market']]} x "
-        f"{segment_names[top_cell['segment']].lower()} (EUR {top_cell['mean']:,.1f} m expected, P10-P90 "
-        f"{top_cell['p10']:,.1f}-{top_cell['p90']:,.1f}).",
-        f"- The input that moves the total most is **{driver['input']}** ({driver['kind']}): from its "
-        f"low to its high the total goes from EUR {driver['sales_at_low']:,.0f} m to "
-        f"{driver['sales_at_high']:,.0f} m.",
-        f"- {len(assumed)} of the {len(analysis.model.inputs)} inputs are assumptions, not published "
-        "figures; they are listed with their ranges at the end of the page.",
-    ])
+    return "\n".join(
+        [
+            f"- Expected partnership sales in {analysis.model.report_year} over the eight markets: "
+            f"**EUR {total['p50']:,.0f} m** (P50; P10-P90 EUR {total['p10']:,.0f}-{total['p90']:,.0f} m).",
+            f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of the expected "
+            f"(mean) sales; the largest single cell is {names[top_cell['market']]} x "
+            f"{segment_names[top_cell['segment']].lower()} (EUR {top_cell['mean']:,.1f} m expected, P10-P90 "
+            f"{top_cell['p10']:,.1f}-{top_cell['p90']:,.1f}).",
+            f"- The input that moves the total most is **{driver['input']}** ({driver['kind']}): from its "
+            f"low to its high the total goes from EUR {driver['sales_at_low']:,.0f} m to "
+            f"{driver['sales_at_high']:,.0f} m.",
+            f"- {len(assumed)} of the {len(analysis.model.inputs)} inputs are assumptions, not published "
+            "figures; they are listed with their ranges at the end of the page.",
+        ]
+    )
 
 
 # --- Charts ----------------------------------------------------------------------------------
+
 
 def _money(value: float) -> str:
     """EUR million as text: EUR 62.3 bn, EUR 79 m, EUR 2.4 m."""
@@ -79,19 +87,35 @@ def plot_funnel(analysis: MarketAnalysis, source: str) -> plt.Figure:
     y = np.arange(len(frame))[::-1]
     fig, ax = plt.subplots(figsize=(10, 3.4))
     ax.barh(y, frame["p50"], color=sns.color_palette("colorblind")[0], height=0.45)
-    ax.errorbar(frame["p50"], y, xerr=[frame["p50"] - frame["p10"], frame["p90"] - frame["p50"]],
-                fmt="none", color="black", lw=1, capsize=4, label="P10-P90")
+    ax.errorbar(
+        frame["p50"],
+        y,
+        xerr=[frame["p50"] - frame["p10"], frame["p90"] - frame["p50"]],
+        fmt="none",
+        color="black",
+        lw=1,
+        capsize=4,
+        label="P10-P90",
+    )
     for yi, row in zip(y, frame.itertuples()):
-        ax.text(0.01, yi + 0.27, f"{_money(row.p50)}  (P10-P90 {_money(row.p10)} to {_money(row.p90)})",
-                transform=ax.get_yaxis_transform(), va="bottom", fontsize=9)
+        ax.text(
+            0.01,
+            yi + 0.27,
+            f"{_money(row.p50)}  (P10-P90 {_money(row.p10)} to {_money(row.p90)})",
+            transform=ax.get_yaxis_transform(),
+            va="bottom",
+            fontsize=9,
+        )
     ax.set_xscale("log")
     ax.set_xlim(frame["p10"].min() / 3, frame["p90"].max() * 3)
     ax.set_yticks(y, [STAGE_NAMES[s] for s in frame.index])
     ax.set_xlabel(f"EUR million in {analysis.model.report_year} (log scale; bar: P50)")
     ax.set_ylim(y.min() - 0.4, y.max() + 0.7)
     ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(f"{_money(frame.loc['partnership_sales', 'p50'])} of partnership sales from a "
-                 f"{_money(frame.loc['segment_value', 'p50'])} segment market (P50)")
+    ax.set_title(
+        f"{_money(frame.loc['partnership_sales', 'p50'])} of partnership sales from a "
+        f"{_money(frame.loc['segment_value', 'p50'])} segment market (P50)"
+    )
     fig.tight_layout()
     add_source(fig, source)
     return fig
@@ -103,24 +127,51 @@ def plot_sales_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     cells = analysis.cells.set_index(["market", "segment"])
     mean = cells["mean"].unstack().loc[list(analysis.model.markets), list(analysis.model.segments)]
     fig, ax = plt.subplots(figsize=(10, 6.2))
-    sns.heatmap(mean, cmap="Blues", vmin=0, annot=False, linewidths=0.5, ax=ax,
-                cbar_kws={"label": "expected (mean) partnership sales, EUR million"})
+    sns.heatmap(
+        mean,
+        cmap="Blues",
+        vmin=0,
+        annot=False,
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": "expected (mean) partnership sales, EUR million"},
+    )
     for i, market in enumerate(mean.index):
         for j, segment in enumerate(mean.columns):
             cell = cells.loc[(market, segment)]
             colour = "white" if cell["mean"] > 0.6 * mean.to_numpy().max() else "black"
-            ax.text(j + 0.5, i + 0.42, f"{cell['mean']:,.1f}", ha="center", va="center", fontsize=10,
-                    fontweight="bold", color=colour)
-            ax.text(j + 0.5, i + 0.72, f"P50 {cell['p50']:,.1f} ({cell['p10']:,.1f}-{cell['p90']:,.1f})",
-                    ha="center", va="center", fontsize=7, color=colour)
+            ax.text(
+                j + 0.5,
+                i + 0.42,
+                f"{cell['mean']:,.1f}",
+                ha="center",
+                va="center",
+                fontsize=10,
+                fontweight="bold",
+                color=colour,
+            )
+            ax.text(
+                j + 0.5,
+                i + 0.72,
+                f"P50 {cell['p50']:,.1f} ({cell['p10']:,.1f}-{cell['p90']:,.1f})",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color=colour,
+            )
     ax.set_yticks(np.arange(len(mean)) + 0.5, [markets[m] for m in mean.index], rotation=0)
-    ax.set_xticks(np.arange(mean.shape[1]) + 0.5, [textwrap.fill(segments[s], 20) for s in mean.columns],
-                  rotation=0, fontsize=9)
-    ax.set(xlabel="thematic segment (cell: mean, P50 and P10-P90, EUR million)",
-           ylabel="market (mission order)")
+    ax.set_xticks(
+        np.arange(mean.shape[1]) + 0.5, [textwrap.fill(segments[s], 20) for s in mean.columns], rotation=0, fontsize=9
+    )
+    ax.set(xlabel="thematic segment (cell: mean, P50 and P10-P90, EUR million)", ylabel="market (mission order)")
     top = analysis.cells.iloc[0]
-    fig.suptitle(f"{markets[top['market']]} x {segments[top['segment']].lower()} is worth most: "
-                 f"EUR {top['mean']:,.1f} m expected", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(
+        f"{markets[top['market']]} x {segments[top['segment']].lower()} is worth most: "
+        f"EUR {top['mean']:,.1f} m expected",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     fig.tight_layout()
     add_source(fig, source)
     return fig
@@ -134,8 +185,10 @@ def plot_tornado(analysis: MarketAnalysis, source: str, top: int = 10) -> plt.Fi
     """One-at-a-time sensitivity of total partnership sales to the ``top`` inputs with the widest swing."""
     frame = analysis.tornado.head(top).iloc[::-1].reset_index(drop=True)
     inputs = analysis.model.inputs.set_index("input")
-    units = {i: f"{inputs.at[i, 'currency']} m" if inputs.at[i, "parameter"] == "market_size" else "%"
-             for i in frame["input"]}
+    units = {
+        i: f"{inputs.at[i, 'currency']} m" if inputs.at[i, "parameter"] == "market_size" else "%"
+        for i in frame["input"]
+    }
     base = analysis.sales_at_mode
     colours = sns.color_palette("colorblind")
     fig, ax = plt.subplots(figsize=(10, 6))
@@ -144,26 +197,48 @@ def plot_tornado(analysis: MarketAnalysis, source: str, top: int = 10) -> plt.Fi
         for sales, colour in ((row["sales_at_low"], colours[0]), (row["sales_at_high"], colours[1])):
             ax.barh(y, sales - base, left=base, color=colour, hatch=hatch, edgecolor="white", height=0.65)
         ends = sorted([(row["sales_at_low"], row["low"]), (row["sales_at_high"], row["high"])])
-        ax.text(min(ends[0][0], base), y, f"{_input_value(ends[0][1], units[row['input']])} ", ha="right",
-                va="center", fontsize=8)
-        ax.text(max(ends[1][0], base), y, f" {_input_value(ends[1][1], units[row['input']])}", ha="left",
-                va="center", fontsize=8)
-    labels = [textwrap.fill(i + (" (assumption)" if k == "assumption" else ""), 48)
-              for i, k in zip(frame["input"], frame["kind"])]
+        ax.text(
+            min(ends[0][0], base),
+            y,
+            f"{_input_value(ends[0][1], units[row['input']])} ",
+            ha="right",
+            va="center",
+            fontsize=8,
+        )
+        ax.text(
+            max(ends[1][0], base),
+            y,
+            f" {_input_value(ends[1][1], units[row['input']])}",
+            ha="left",
+            va="center",
+            fontsize=8,
+        )
+    labels = [
+        textwrap.fill(i + (" (assumption)" if k == "assumption" else ""), 48)
+        for i, k in zip(frame["input"], frame["kind"])
+    ]
     ax.set_yticks(frame.index, labels, fontsize=8)
     ax.axvline(base, color="black", lw=1)
     span = frame[["sales_at_low", "sales_at_high"]].to_numpy()
     ax.set_xlim(min(0, span.min() * 0.8), span.max() * 1.15)
     ax.set_xlabel(f"total partnership sales, EUR million (other inputs at their mode: {_money(base)})")
-    ax.legend(handles=[Patch(color=colours[0], label="input at its low"),
-                       Patch(color=colours[1], label="input at its high"),
-                       Patch(facecolor="white", edgecolor="grey", hatch=ASSUMPTION_HATCH,
-                             label="assumption")],
-              loc="lower right", fontsize=8)
+    ax.legend(
+        handles=[
+            Patch(color=colours[0], label="input at its low"),
+            Patch(color=colours[1], label="input at its high"),
+            Patch(facecolor="white", edgecolor="grey", hatch=ASSUMPTION_HATCH, label="assumption"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
     driver = analysis.tornado.iloc[0]
-    fig.suptitle(f"{driver['input'].capitalize()} moves the total most: "
-                 f"{_money(driver['sales_at_low'])} to {_money(driver['sales_at_high'])}",
-                 x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(
+        f"{driver['input'].capitalize()} moves the total most: "
+        f"{_money(driver['sales_at_low'])} to {_money(driver['sales_at_high'])}",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     fig.tight_layout()
     add_source(fig, source)
     return fig
@@ -173,29 +248,50 @@ def plot_fit_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     """Market-partnership fit (0-100) of each cluster in each market, one panel per thematic segment."""
     markets, segments = reference.names("markets"), reference.names("segments")
     fit = analysis.fit
-    fig, axes = plt.subplots(len(analysis.model.segments), 1, figsize=(9, 10), sharex=True,
-                             layout="constrained")
+    fig, axes = plt.subplots(len(analysis.model.segments), 1, figsize=(9, 10), sharex=True, layout="constrained")
     for ax, segment in zip(axes, analysis.model.segments):
-        grid = (fit[fit["segment"] == segment].pivot(index="cluster", columns="market", values="score")
-                .loc[list(reference.CLUSTER_IDS), list(analysis.model.markets)])
-        sns.heatmap(grid, vmin=0, vmax=100, cmap="YlGn", annot=True, fmt=".0f", linewidths=0.5, ax=ax,
-                    cbar=False, annot_kws={"fontsize": 9})
+        grid = (
+            fit[fit["segment"] == segment]
+            .pivot(index="cluster", columns="market", values="score")
+            .loc[list(reference.CLUSTER_IDS), list(analysis.model.markets)]
+        )
+        sns.heatmap(
+            grid,
+            vmin=0,
+            vmax=100,
+            cmap="YlGn",
+            annot=True,
+            fmt=".0f",
+            linewidths=0.5,
+            ax=ax,
+            cbar=False,
+            annot_kws={"fontsize": 9},
+        )
         ax.set_title(segments[segment], fontsize=11)
         ax.set(xlabel="", ylabel="cluster")
         ax.tick_params(axis="y", rotation=0)
-    axes[-1].set_xticks(np.arange(len(analysis.model.markets)) + 0.5,
-                        [textwrap.fill(markets[m], 10) for m in analysis.model.markets],
-                        rotation=0, fontsize=9)
+    axes[-1].set_xticks(
+        np.arange(len(analysis.model.markets)) + 0.5,
+        [textwrap.fill(markets[m], 10) for m in analysis.model.markets],
+        rotation=0,
+        fontsize=9,
+    )
     fig.colorbar(axes[0].collections[0], ax=axes, shrink=0.5, label="fit score (0-100, shared scale)")
     axes[-1].set_xlabel("target market (mission order)")
     best = fit.loc[fit["score"].idxmax()]
-    fig.suptitle(f"{best['cluster']} in {markets[best['market']]} for {segments[best['segment']].lower()} "
-                 f"fits best: {best['score']:.0f} of 100", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(
+        f"{best['cluster']} in {markets[best['market']]} for {segments[best['segment']].lower()} "
+        f"fits best: {best['score']:.0f} of 100",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     add_source(fig, source)
     return fig
 
 
 # --- Tables ----------------------------------------------------------------------------------
+
 
 def totals_table(analysis: MarketAnalysis) -> Styler:
     """The three steps over all markets and segments: P10, P50, P90 and mean, EUR million."""
@@ -206,25 +302,29 @@ def cells_table(analysis: MarketAnalysis, top: int = 10) -> Styler:
     """The ``top`` market x segment cells by expected partnership sales, with their addressable share."""
     names = reference.names("markets", "segments")
     cells = analysis.cells.head(top)
-    return show_table(cells.assign(market=cells["market"].map(names), segment=cells["segment"].map(names)),
-                      {"addressable": "{:.0%}"})
+    return show_table(
+        cells.assign(market=cells["market"].map(names), segment=cells["segment"].map(names)), {"addressable": "{:.0%}"}
+    )
 
 
 def markets_table(analysis: MarketAnalysis) -> Styler:
     """Expected partnership sales per target market and its share of the total."""
     markets = analysis.markets
-    return show_table(markets.assign(market=markets["market"].map(reference.names("markets"))),
-                      {"share_of_total": "{:.0%}"})
+    return show_table(
+        markets.assign(market=markets["market"].map(reference.names("markets"))), {"share_of_total": "{:.0%}"}
+    )
 
 
 def submarkets_table(analysis: MarketAnalysis, top: int = 10) -> Styler:
     """The ``top`` submarkets (market x technology use) by expected partnership sales."""
     names, uses = reference.names("markets", "segments"), reference.names("technology_uses")
     sub = analysis.submarkets.head(top)
-    named = sub.assign(market=sub["market"].map(names), segment=sub["segment"].map(names),
-                       technology_use=sub["technology_use"] + " " + sub["technology_use"].map(uses))
-    return show_table(named.rename(columns={"mean": "expected sales (EUR m)"}),
-                      {"expected sales (EUR m)": "{:,.2f}"})
+    named = sub.assign(
+        market=sub["market"].map(names),
+        segment=sub["segment"].map(names),
+        technology_use=sub["technology_use"] + " " + sub["technology_use"].map(uses),
+    )
+    return show_table(named.rename(columns={"mean": "expected sales (EUR m)"}), {"expected sales (EUR m)": "{:,.2f}"})
 
 
 def product_types_table(analysis: MarketAnalysis, top: int = 10) -> Styler:
@@ -234,10 +334,10 @@ def product_types_table(analysis: MarketAnalysis, top: int = 10) -> Styler:
 
 def rank_correlation_table(analysis: MarketAnalysis, top: int = 10) -> Styler:
     """The ``top`` inputs by the size of their Spearman rank correlation with total partnership sales."""
-    rho = analysis.model.inputs[["input", "kind"]].assign(
-        rank_correlation=analysis.rank_correlations.to_numpy())
-    return show_table(rho.sort_values("rank_correlation", key=abs, ascending=False).head(top),
-                      {"rank_correlation": "{:+.2f}"})
+    rho = analysis.model.inputs[["input", "kind"]].assign(rank_correlation=analysis.rank_correlations.to_numpy())
+    return show_table(
+        rho.sort_values("rank_correlation", key=abs, ascending=False).head(top), {"rank_correlation": "{:+.2f}"}
+    )
 
 
 def inputs_table(analysis: MarketAnalysis) -> Styler:

@@ -38,9 +38,13 @@ ROLE_MARKERS = {"supplier": "o", "integrator": "s", "end_user": "^", "several ro
 MAP_ROLE_NAMES = {**ROLE_NAMES, "several roles": "several roles"}  # the map's legend
 SUPPRESSED_COLOUR = "#9e9e9e"
 CASES_SHOWN = 15
-CASE_COLUMNS = {"end_user": "end-user", "clusters": "clusters (supplier > integrator > end-user)",
-                "gaps_filled": "gaps the supplier fills", "shared_segment": "shared segment",
-                "shared_markets": "shared target markets"}
+CASE_COLUMNS = {
+    "end_user": "end-user",
+    "clusters": "clusters (supplier > integrator > end-user)",
+    "gaps_filled": "gaps the supplier fills",
+    "shared_segment": "shared segment",
+    "shared_markets": "shared target markets",
+}
 
 
 def chart_source(data: Dataset) -> str:
@@ -53,12 +57,16 @@ def confidentiality_note(analysis: PartnersAnalysis) -> str:
     """Markdown: how companies are shown (a red warning when names are), and the merges or
     suppressions made so that no group profile describes fewer than ``MIN_GROUP`` companies."""
     if analysis.internal:
-        text = ('<p style="color: #b00020; font-weight: bold; font-size: 1.1em">'
-                'INTERNAL: company names shown; do not circulate.</p>')
+        text = (
+            '<p style="color: #b00020; font-weight: bold; font-size: 1.1em">'
+            "INTERNAL: company names shown; do not circulate.</p>"
+        )
     else:
-        text = (f"Companies are shown by pseudonymous id; group profiles never describe fewer than "
-                f"{MIN_GROUP} companies (roadmap §2.2: company data are confidential and aggregated "
-                "anonymously).")
+        text = (
+            f"Companies are shown by pseudonymous id; group profiles never describe fewer than "
+            f"{MIN_GROUP} companies (roadmap §2.2: company data are confidential and aggregated "
+            "anonymously)."
+        )
     notes = "\n".join(f"- {note[0].upper()}{note[1:]}." for note in analysis.group_notes)
     return text + (f"\n\n{notes}" if notes else "")
 
@@ -66,8 +74,10 @@ def confidentiality_note(analysis: PartnersAnalysis) -> str:
 def _structure(silhouette: float) -> str:
     """Kaufman and Rousseeuw's (1990) reading of a mean silhouette."""
     if silhouette <= WEAK_SILHOUETTE:
-        return (f"{WEAK_SILHOUETTE} or less, so there is no substantial structure: read the groups as a "
-                "rough sorting of the companies, not as distinct types")
+        return (
+            f"{WEAK_SILHOUETTE} or less, so there is no substantial structure: read the groups as a "
+            "rough sorting of the companies, not as distinct types"
+        )
     if silhouette <= 0.5:
         return "between 0.25 and 0.50: a weak to moderate structure that may be partly artificial"
     if silhouette <= 0.7:
@@ -81,8 +91,9 @@ def findings(analysis: PartnersAnalysis) -> str:
     chosen = grouping.chosen_silhouette
     other = grouping.other_method
     n_groups = len(analysis.groups)
-    merged = (f"; {len(analysis.group_notes)} small group(s) merged, so {n_groups} are shown"
-              if analysis.group_notes else "")
+    merged = (
+        f"; {len(analysis.group_notes)} small group(s) merged, so {n_groups} are shown" if analysis.group_notes else ""
+    )
     lines = [
         f"- The companies form **{grouping.k} fit groups** ({METHOD_NAMES[grouping.method]}, k chosen by "
         f"the mean silhouette over k = {grouping.silhouette['k'].min()}-{grouping.silhouette['k'].max()}"
@@ -95,26 +106,36 @@ def findings(analysis: PartnersAnalysis) -> str:
     ]
     chosen_cases = analysis.matching.cases
     if chosen_cases.empty:
-        lines.append("- No business case could be formed: that needs a technology supplier whose uses fill a "
-                     "system integrator's gaps and an end-user sharing the integrator's segments or markets.")
+        lines.append(
+            "- No business case could be formed: that needs a technology supplier whose uses fill a "
+            "system integrator's gaps and an end-user sharing the integrator's segments or markets."
+        )
         return "\n".join(lines)
     involved = pd.unique(chosen_cases[["supplier", "integrator", "end_user"]].to_numpy().ravel())
     lines.append(
         f"- **{len(chosen_cases)} business cases** are chosen from {len(analysis.candidates):,} candidate "
         f"triples, each company in at most {analysis.max_cases}; they involve {len(involved)} of the "
         f"{len(analysis.profiles)} companies. {chosen_cases['cross_sector'].mean():.0%} join photonics and "
-        f"health-technology clusters and {chosen_cases['cross_cluster'].mean():.0%} more than one cluster.")
+        f"health-technology clusters and {chosen_cases['cross_cluster'].mean():.0%} more than one cluster."
+    )
     matching = analysis.matching
     if matching.solver == "milp":
         gap = (matching.bound - matching.total) / matching.bound if matching.bound > 0 else 0.0
-        verdict = ("so the choice is optimal among the candidates" if gap < 1e-6
-                   else f"so the choice is within {gap:.1%} of the best possible")
-        lines.append(f"- The integer program (scipy milp, HiGHS) reaches a total score of "
-                     f"{matching.total:.2f} against an upper bound of {matching.bound:.2f}, {verdict}.")
+        verdict = (
+            "so the choice is optimal among the candidates"
+            if gap < 1e-6
+            else f"so the choice is within {gap:.1%} of the best possible"
+        )
+        lines.append(
+            f"- The integer program (scipy milp, HiGHS) reaches a total score of "
+            f"{matching.total:.2f} against an upper bound of {matching.bound:.2f}, {verdict}."
+        )
     else:
         why = f"with more than {MILP_LIMIT:,} candidates " if len(analysis.candidates) > MILP_LIMIT else ""
-        lines.append(f"- The greedy solver was used {why}(best remaining triple first): total score "
-                     f"{matching.total:.2f}, with no bound on how far it is from the best.")
+        lines.append(
+            f"- The greedy solver was used {why}(best remaining triple first): total score "
+            f"{matching.total:.2f}, with no bound on how far it is from the best."
+        )
     return "\n".join(lines)
 
 
@@ -126,8 +147,7 @@ def groups_table(analysis: PartnersAnalysis) -> Styler:
 
 def business_cases_method(analysis: PartnersAnalysis) -> str:
     """Markdown: how candidate business cases are scored and chosen, introducing the cases table."""
-    solver = ("integer program (scipy `milp`, HiGHS)" if analysis.matching.solver == "milp"
-              else "greedy solver")
+    solver = "integer program (scipy `milp`, HiGHS)" if analysis.matching.solver == "milp" else "greedy solver"
     return (
         "A candidate business case is a triple of three different companies: a technology supplier, a system "
         "integrator and an end-user. Its score is\n\n"
@@ -138,13 +158,15 @@ def business_cases_method(analysis: PartnersAnalysis) -> str:
         "target markets (0-1); the bonuses are assumptions. For each integrator the best "
         f"{CANDIDATES_PER_INTEGRATOR} suppliers and best {CANDIDATES_PER_INTEGRATOR} end-users make the "
         f"candidates. The {solver} then chooses the set of triples with the highest total score in which "
-        f"each company takes part in at most {analysis.max_cases} cases. The fifteen best chosen cases:")
+        f"each company takes part in at most {analysis.max_cases} cases. The fifteen best chosen cases:"
+    )
 
 
 def cases_table(analysis: PartnersAnalysis) -> Styler:
     """The ``CASES_SHOWN`` best chosen business cases with their reasons."""
-    return show_table(analysis.cases.drop(columns="markets").head(CASES_SHOWN).rename(columns=CASE_COLUMNS),
-                      {"score": "{:.2f}"})
+    return show_table(
+        analysis.cases.drop(columns="markets").head(CASES_SHOWN).rename(columns=CASE_COLUMNS), {"score": "{:.2f}"}
+    )
 
 
 def missions_table(analysis: PartnersAnalysis) -> Styler:
@@ -170,13 +192,16 @@ def caveats(analysis: PartnersAnalysis, synthetic: bool) -> str:
         "the candidates.",
     ]
     if synthetic:
-        items.append("The synthetic sample has weak group structure (mean silhouette "
-                     f"{analysis.grouping.chosen_silhouette:.2f}): on it the groups illustrate the method, "
-                     "not real types of company.")
+        items.append(
+            "The synthetic sample has weak group structure (mean silhouette "
+            f"{analysis.grouping.chosen_silhouette:.2f}): on it the groups illustrate the method, "
+            "not real types of company."
+        )
     return "\n".join(f"- {item}" for item in items)
 
 
 # --- Charts ----------------------------------------------------------------------------------------
+
 
 def _group_colour(group: int):
     palette = [c for i, c in enumerate(sns.color_palette("colorblind")) if i != 7]  # 7 is grey
@@ -216,23 +241,55 @@ def plot_group_map(analysis: PartnersAnalysis, source: str) -> plt.Figure:
         for role, marker in ROLE_MARKERS.items():
             rows = frame[(frame["group"] == group) & (frame["role"] == role)]
             if len(rows):
-                ax.scatter(rows["x"], rows["y"], marker=marker, s=30, color=_group_colour(group), alpha=0.8,
-                           edgecolor="white", linewidth=0.4)
-    group_handles = [Line2D([], [], marker="o", ls="", color=_group_colour(g), markersize=7,
-                            label=(f"G{g + 1}" if g >= 0 else "suppressed")
-                            + f" ({sizes.get(g, 0):,} companies)")
-                     for g in groups]
-    role_handles = [Line2D([], [], marker=m, ls="", color="#555555", markersize=7, label=MAP_ROLE_NAMES[r])
-                    for r, m in ROLE_MARKERS.items() if (frame["role"] == r).any()]
+                ax.scatter(
+                    rows["x"],
+                    rows["y"],
+                    marker=marker,
+                    s=30,
+                    color=_group_colour(group),
+                    alpha=0.8,
+                    edgecolor="white",
+                    linewidth=0.4,
+                )
+    group_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=_group_colour(g),
+            markersize=7,
+            label=(f"G{g + 1}" if g >= 0 else "suppressed") + f" ({sizes.get(g, 0):,} companies)",
+        )
+        for g in groups
+    ]
+    role_handles = [
+        Line2D([], [], marker=m, ls="", color="#555555", markersize=7, label=MAP_ROLE_NAMES[r])
+        for r, m in ROLE_MARKERS.items()
+        if (frame["role"] == r).any()
+    ]
     header = Line2D([], [], ls="", marker="", label="marker: role")
-    ax.legend(handles=group_handles + [header] + role_handles, title="colour: fit group", loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), fontsize=8, title_fontsize=9, frameon=False, alignment="left")
-    ax.set_xlabel("first principal component of the company embedding "
-                  f"({variance[0]:.0%} of variance; no unit)")
+    ax.legend(
+        handles=group_handles + [header] + role_handles,
+        title="colour: fit group",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        title_fontsize=9,
+        frameon=False,
+        alignment="left",
+    )
+    ax.set_xlabel(f"first principal component of the company embedding ({variance[0]:.0%} of variance; no unit)")
     ax.set_ylabel(f"second principal component ({variance[1]:.0%}; no unit)")
     if len(frame) < len(analysis.profiles):
-        ax.text(0.01, 0.01, f"a random {len(frame):,} of {len(analysis.profiles):,} companies shown",
-                transform=ax.transAxes, fontsize=8, color="#555555")
+        ax.text(
+            0.01,
+            0.01,
+            f"a random {len(frame):,} of {len(analysis.profiles):,} companies shown",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="#555555",
+        )
     ax.set_title(textwrap.fill(_map_title(analysis), 80))
     fig.tight_layout()
     add_source(fig, source)
@@ -247,23 +304,45 @@ def plot_silhouette(analysis: PartnersAnalysis, source: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(9, 4.4))
     for i, method in enumerate(METHODS):
         rows = silhouette[silhouette["method"] == method].sort_values("k")
-        ax.plot(rows["k"], rows["silhouette"], marker="o", color=palette[i],
-                label=f"{METHOD_NAMES[method]} ({METHOD_DISTANCES[method]})")
+        ax.plot(
+            rows["k"],
+            rows["silhouette"],
+            marker="o",
+            color=palette[i],
+            label=f"{METHOD_NAMES[method]} ({METHOD_DISTANCES[method]})",
+        )
     chosen = grouping.chosen_silhouette
-    ax.scatter([grouping.k], [chosen], s=220, facecolor="none", edgecolor="black", linewidth=1.5, zorder=5,
-               label=f"chosen: {METHOD_NAMES[grouping.method]}, k = {grouping.k}")
+    ax.scatter(
+        [grouping.k],
+        [chosen],
+        s=220,
+        facecolor="none",
+        edgecolor="black",
+        linewidth=1.5,
+        zorder=5,
+        label=f"chosen: {METHOD_NAMES[grouping.method]}, k = {grouping.k}",
+    )
     ax.axhline(WEAK_SILHOUETTE, color="#b00020", ls="--", lw=1)
-    ax.text(0.99, WEAK_SILHOUETTE,
-            f"no substantial structure at {WEAK_SILHOUETTE} or below (Kaufman and Rousseeuw 1990)",
-            transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=8, color="#b00020")
+    ax.text(
+        0.99,
+        WEAK_SILHOUETTE,
+        f"no substantial structure at {WEAK_SILHOUETTE} or below (Kaufman and Rousseeuw 1990)",
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#b00020",
+    )
     values = silhouette["silhouette"]
     ax.set_ylim(min(0.0, values.min() - 0.05), max(WEAK_SILHOUETTE + 0.1, values.max() + 0.08))
     ax.set_xticks(sorted(silhouette["k"].unique()))
     ax.set_xlabel("number of groups k")
     ax.set_ylabel("mean silhouette (-1 to 1)")
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(f"k = {grouping.k} by {METHOD_NAMES[grouping.method]}: mean silhouette {chosen:.2f}"
-                 + (", no substantial structure" if chosen <= WEAK_SILHOUETTE else ""))
+    ax.set_title(
+        f"k = {grouping.k} by {METHOD_NAMES[grouping.method]}: mean silhouette {chosen:.2f}"
+        + (", no substantial structure" if chosen <= WEAK_SILHOUETTE else "")
+    )
     fig.tight_layout()
     add_source(fig, source)
     return fig
@@ -275,20 +354,34 @@ def plot_complementarity(analysis: PartnersAnalysis, source: str) -> plt.Figure:
     table = analysis.complementarity
     values = table.stack().dropna()
     rows, columns = table.shape
-    fig, ax = plt.subplots(figsize=(max(7.5, 1.1 * columns + 4), max(3.4, 0.6 * rows + 2.2)),
-                           layout="constrained")
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.1 * columns + 4), max(3.4, 0.6 * rows + 2.2)), layout="constrained")
     if values.empty:
         ax.set_axis_off()
         ax.set_title("No group has both technology suppliers and system integrators to compare")
     else:
-        sns.heatmap(table, vmin=0, vmax=1, cmap="YlGn", annot=True, fmt=".2f", linewidths=0.5, ax=ax,
-                    cbar_kws={"label": "supplier-integrator score (0-1)"}, annot_kws={"fontsize": 10})
+        sns.heatmap(
+            table,
+            vmin=0,
+            vmax=1,
+            cmap="YlGn",
+            annot=True,
+            fmt=".2f",
+            linewidths=0.5,
+            ax=ax,
+            cbar_kws={"label": "supplier-integrator score (0-1)"},
+            annot_kws={"fontsize": 10},
+        )
         ax.tick_params(axis="y", rotation=0)
         ax.set_xlabel("integrator group (its system integrators)")
         ax.set_ylabel("supplier group (its suppliers)")
         (best_s, best_i), best = values.idxmax(), values.max()
         spread = f" (all pairs {values.min():.2f}-{values.max():.2f})" if len(values) > 1 else ""
-        fig.suptitle(f"{best_s} suppliers fill the gaps of {best_i} integrators best: "
-                     f"{best:.2f} of 1{spread}", x=0.01, ha="left", fontweight="bold", fontsize=12)
+        fig.suptitle(
+            f"{best_s} suppliers fill the gaps of {best_i} integrators best: {best:.2f} of 1{spread}",
+            x=0.01,
+            ha="left",
+            fontweight="bold",
+            fontsize=12,
+        )
     add_source(fig, source)
     return fig

@@ -16,8 +16,16 @@ SECTOR_NAMES = {"photonics": "photonics", "health_tech": "health technology"}
 def set_style() -> None:
     """The workbook's chart style: seaborn whitegrid, readable sizes, PNG at 110 dpi."""
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
-    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "figure.figsize": (8, 4.2),
-                         "axes.titlesize": 12, "axes.titleweight": "bold", "axes.titlelocation": "left"})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "figure.figsize": (8, 4.2),
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+        }
+    )
 
 
 def add_source(fig: plt.Figure, text: str) -> None:

@@ -22,15 +22,20 @@ GROUP_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "
 GROUP_COLOURS = {"S": "#2e7d32", "W": "#c62828", "O": "#1565c0", "T": "#ef6c00"}
 ROBUST_ORDER = 0.9  # the top two strategies' order is called robust when kept in 90% of draws
 
-SYNTHETIC_JUDGEMENTS = ("> **Illustrative judgements.** The comparisons behind this page come from three "
-                        "invented experts in the synthetic sample. The page works unchanged on real "
-                        "expert input in `swot_judgements.csv`.")
+SYNTHETIC_JUDGEMENTS = (
+    "> **Illustrative judgements.** The comparisons behind this page come from three "
+    "invented experts in the synthetic sample. The page works unchanged on real "
+    "expert input in `swot_judgements.csv`."
+)
 
 
 def chart_source(analysis: SwotAnalysis, synthetic: bool) -> str:
     """The source line of the page's charts and headlines: the roadmap's factors and the judgements."""
-    return ("SWOT factors LASER-GO D5.1 (2017) §1.2.1; judgements: " + analysis.method
-            + (" (illustrative, synthetic)" if synthetic else ""))
+    return (
+        "SWOT factors LASER-GO D5.1 (2017) §1.2.1; judgements: "
+        + analysis.method
+        + (" (illustrative, synthetic)" if synthetic else "")
+    )
 
 
 def findings(analysis: SwotAnalysis) -> str:
@@ -39,26 +44,30 @@ def findings(analysis: SwotAnalysis) -> str:
     groups = weights.groupby("group")["global_weight"].sum().sort_values(ascending=False)
     top = weights.iloc[0]
     first, second = analysis.strategies.iloc[0], analysis.strategies.iloc[1]
-    text = (f"{GROUP_NAMES[groups.index[0]]} carry the most weight ({groups.iloc[0]:.0%}); the heaviest "
-            f"single factor is {top['factor_id']} ({top['factor']}, {top['global_weight']:.0%}). "
-            f"The top strategies are {first['id']} ({first['strategy']}, priority {first['priority']:.3f}) "
-            f"and {second['id']} ({second['strategy']}, {second['priority']:.3f}).")
+    text = (
+        f"{GROUP_NAMES[groups.index[0]]} carry the most weight ({groups.iloc[0]:.0%}); the heaviest "
+        f"single factor is {top['factor_id']} ({top['factor']}, {top['global_weight']:.0%}). "
+        f"The top strategies are {first['id']} ({first['strategy']}, priority {first['priority']:.3f}) "
+        f"and {second['id']} ({second['strategy']}, {second['priority']:.3f})."
+    )
     if analysis.robustness is None:
         return text + " With direct ratings there is no judgement-level robustness analysis."
     kept = analysis.robustness.top_order_kept()
     summary = analysis.robustness.strategy_summary().set_index("id")
     verdict = "robust" if kept >= ROBUST_ORDER else "not robust"
-    return (text + f" Their order is {verdict}: {first['id']} stays ahead of {second['id']} in {kept:.0%} of "
-            f"the perturbed judgements, and {first['id']} ranks first in "
-            f"{summary.at[first['id'], 'p_first']:.0%}.")
+    return (
+        text + f" Their order is {verdict}: {first['id']} stays ahead of {second['id']} in {kept:.0%} of "
+        f"the perturbed judgements, and {first['id']} ranks first in "
+        f"{summary.at[first['id'], 'p_first']:.0%}."
+    )
 
 
 # --- Tables ----------------------------------------------------------------------------------
 
+
 def show_weights(analysis: SwotAnalysis) -> Styler:
     """The A'WOT table (group, factor, group, local and global weight)."""
-    return show_table(analysis.weights,
-                      dict.fromkeys(["group_weight", "local_weight", "global_weight"], "{:.3f}"))
+    return show_table(analysis.weights, dict.fromkeys(["group_weight", "local_weight", "global_weight"], "{:.3f}"))
 
 
 def show_consistency(table: pd.DataFrame) -> Styler:
@@ -69,9 +78,11 @@ def show_consistency(table: pd.DataFrame) -> Styler:
 
 def show_inconsistent_matrices(analysis: SwotAnalysis) -> dict[str, Styler]:
     """Each matrix with CR above 0.10 (experts combined), by name, as a table with a ``row`` column."""
-    return {name: show_table(result.matrix.reset_index(names="row"),
-                             dict.fromkeys(result.matrix.columns, "{:.2f}"))
-            for name, result in analysis.results.items() if result.cr > CR_THRESHOLD}
+    return {
+        name: show_table(result.matrix.reset_index(names="row"), dict.fromkeys(result.matrix.columns, "{:.2f}"))
+        for name, result in analysis.results.items()
+        if result.cr > CR_THRESHOLD
+    }
 
 
 def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
@@ -79,11 +90,16 @@ def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
     each cell as HTML lines ``rank. id strategy (priority)``."""
     cells = {}
     for kind, frame in analysis.strategies.sort_values("rank").groupby("type"):
-        cells[kind] = "<br>".join(f"<b>{r['rank']}.</b> {r['id']} {r['strategy']} ({r['priority']:.3f})"
-                                  for _, r in frame.iterrows())
-    return pd.DataFrame({"Strengths (S)": [cells.get("SO", ""), cells.get("ST", "")],
-                         "Weaknesses (W)": [cells.get("WO", ""), cells.get("WT", "")]},
-                        index=["Opportunities (O)", "Threats (T)"])
+        cells[kind] = "<br>".join(
+            f"<b>{r['rank']}.</b> {r['id']} {r['strategy']} ({r['priority']:.3f})" for _, r in frame.iterrows()
+        )
+    return pd.DataFrame(
+        {
+            "Strengths (S)": [cells.get("SO", ""), cells.get("ST", "")],
+            "Weaknesses (W)": [cells.get("WO", ""), cells.get("WT", "")],
+        },
+        index=["Opportunities (O)", "Threats (T)"],
+    )
 
 
 def show_tows_matrix(analysis: SwotAnalysis) -> Styler:
@@ -98,11 +114,13 @@ def show_ranked_strategies(analysis: SwotAnalysis) -> Styler:
     if analysis.robustness is not None:
         summary = analysis.robustness.strategy_summary().set_index("id")
         ranked = ranked.join(summary[["p10", "p90", "p_first", "rank_changed"]], on="id")
-    return show_table(ranked, {"priority": "{:.3f}", "p10": "{:.3f}", "p90": "{:.3f}", "p_first": "{:.0%}",
-                               "rank_changed": "{:.0%}"})
+    return show_table(
+        ranked, {"priority": "{:.3f}", "p10": "{:.3f}", "p90": "{:.3f}", "p_first": "{:.0%}", "rank_changed": "{:.0%}"}
+    )
 
 
 # --- Charts ----------------------------------------------------------------------------------
+
 
 def plot_quadrants(analysis: SwotAnalysis, source: str) -> plt.Figure:
     """The SWOT as four quadrants, each factor a bar as long as its global weight."""
@@ -119,8 +137,13 @@ def plot_quadrants(analysis: SwotAnalysis, source: str) -> plt.Figure:
         ax.tick_params(axis="y", labelsize=8)
     for ax in axes[1]:
         ax.set_xlabel("global weight (group weight x weight within the group)")
-    fig.suptitle(f"{top['factor_id']} ({textwrap.shorten(top['factor'], 60)}) weighs most, "
-                 f"{top['global_weight']:.0%} of the total", x=0.01, ha="left", fontweight="bold")
+    fig.suptitle(
+        f"{top['factor_id']} ({textwrap.shorten(top['factor'], 60)}) weighs most, "
+        f"{top['global_weight']:.0%} of the total",
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
     fig.tight_layout()
     add_source(fig, source)
     return fig
@@ -133,14 +156,24 @@ def plot_weight_intervals(analysis: SwotAnalysis, source: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(10, 4.2))
     x = np.arange(len(summary))
     ax.bar(x, summary["deterministic"], color=[GROUP_COLOURS[groups[i]] for i in summary.index])
-    ax.errorbar(x, summary["p50"], yerr=[summary["p50"] - summary["p10"], summary["p90"] - summary["p50"]],
-                fmt="o", color="black", ms=3, lw=1, capsize=3,
-                label="median and P10-P90 of perturbed judgements")
+    ax.errorbar(
+        x,
+        summary["p50"],
+        yerr=[summary["p50"] - summary["p10"], summary["p90"] - summary["p50"]],
+        fmt="o",
+        color="black",
+        ms=3,
+        lw=1,
+        capsize=3,
+        label="median and P10-P90 of perturbed judgements",
+    )
     ax.set_xticks(x, summary.index)
     ax.set(ylabel="global weight", xlabel="factor (colour: S green, W red, O blue, T orange)")
     widest = (summary["p90"] - summary["p10"]).idxmax()
-    ax.set_title(f"Weights move by up to {summary.loc[widest, 'p90'] - summary.loc[widest, 'p10']:.0%} "
-                 f"points ({widest}) when every judgement is perturbed")
+    ax.set_title(
+        f"Weights move by up to {summary.loc[widest, 'p90'] - summary.loc[widest, 'p10']:.0%} "
+        f"points ({widest}) when every judgement is perturbed"
+    )
     ax.legend(fontsize=8)
     add_source(fig, source)
     return fig
@@ -152,9 +185,13 @@ def plot_rank_stability(analysis: SwotAnalysis, source: str) -> plt.Figure:
     first = analysis.strategies.iloc[0]["id"]
     draws = len(analysis.perturbed.strategy_draws)
     fig, ax = plt.subplots(figsize=(8, 4))
-    sns.heatmap(table, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                annot_kws={"fontsize": 8})
-    ax.set(xlabel="rank in a perturbed draw", ylabel="strategy (deterministic order)",
-           title=f"{first} ranks first in {table.at[first, 1]:.0%} of {draws:,} draws")
+    sns.heatmap(
+        table, annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax, annot_kws={"fontsize": 8}
+    )
+    ax.set(
+        xlabel="rank in a perturbed draw",
+        ylabel="strategy (deterministic order)",
+        title=f"{first} ranks first in {table.at[first, 1]:.0%} of {draws:,} draws",
+    )
     add_source(fig, source)
     return fig

@@ -31,14 +31,27 @@ def headline_change(now: Headline, before: Headline | None) -> str:
 
 def quarter_index(manifest: Manifest, previous: Manifest | None) -> str:
     """The quarter's index page: each notebook's status, link and headline figures."""
-    pages = [{"name": nb.name, "title": nb.title, "status": nb.status, "error": nb.error,
-              "headlines": [IndexHeadline(h.label, h.formatted(),
-                                          headline_change(h, previous.headline(nb.name, h.label)
-                                                          if previous else None), h.source)
-                            for h in nb.headlines]}
-             for nb in manifest.notebooks]
-    return render_template("quarter_index.html.j2", manifest=manifest, pages=pages,
-                           previous=previous.quarter if previous else "")
+    pages = [
+        {
+            "name": nb.name,
+            "title": nb.title,
+            "status": nb.status,
+            "error": nb.error,
+            "headlines": [
+                IndexHeadline(
+                    h.label,
+                    h.formatted(),
+                    headline_change(h, previous.headline(nb.name, h.label) if previous else None),
+                    h.source,
+                )
+                for h in nb.headlines
+            ],
+        }
+        for nb in manifest.notebooks
+    ]
+    return render_template(
+        "quarter_index.html.j2", manifest=manifest, pages=pages, previous=previous.quarter if previous else ""
+    )
 
 
 def overall_index(out_dir: Path) -> str:

@@ -41,8 +41,10 @@ def discover_notebooks(directory: Path, only: list[str] | None = None) -> list[P
         wanted = {name.removesuffix(".ipynb") for name in only}
         unknown = wanted - {p.stem for p in notebooks}
         if unknown:
-            raise PipelineError(f"no notebook named {', '.join(sorted(unknown))} in {directory} "
-                                f"(have: {', '.join(p.stem for p in notebooks)})")
+            raise PipelineError(
+                f"no notebook named {', '.join(sorted(unknown))} in {directory} "
+                f"(have: {', '.join(p.stem for p in notebooks)})"
+            )
         notebooks = [p for p in notebooks if p.stem in wanted]
     if not notebooks:
         raise PipelineError(f"no notebooks in {directory}")
@@ -65,8 +67,9 @@ def parameters_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Pat
     if OUTPUT_PARAMETER in parameters:
         raise PipelineError(f"parameter {OUTPUT_PARAMETER} is set by the pipeline (the quarter's folder)")
     if unknown:
-        raise PipelineError(f"parameter {', '.join(unknown)} is declared by no notebook "
-                            f"(declared: {', '.join(sorted(everywhere))})")
+        raise PipelineError(
+            f"parameter {', '.join(unknown)} is declared by no notebook (declared: {', '.join(sorted(everywhere))})"
+        )
     return {nb: {k: v for k, v in parameters.items() if k in names} for nb, names in declared.items()}
 
 

@@ -17,9 +17,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 def render_html(notebook: nbformat.NotebookNode, quarter: str, show_code: bool) -> str:
     """Self-contained HTML: code hidden (unless asked), images embedded, no other host contacted."""
-    exporter = HTMLExporter(template_name="lasergo_report", extra_template_basedirs=[str(TEMPLATE_DIR)],
-                            exclude_input=not show_code, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
+    exporter = HTMLExporter(
+        template_name="lasergo_report",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
     body, _ = exporter.from_notebook_node(notebook, resources={"lasergo_quarter": quarter})
     return body
 

@@ -75,9 +75,15 @@ def run_notebook(source: Path, folder: Path, parameters: dict, quarter: str) -> 
     if OUTPUT_PARAMETER in declared_parameters(source):
         parameters = {**parameters, OUTPUT_PARAMETER: str(folder.resolve())}  # notebooks run in their own folder
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters=parameters,
-                                   kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(source.parent),
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            cwd=str(source.parent),
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
     except Exception as err:  # the notebook's own failure: recorded, the run goes on
         error = f"{type(err).__name__}: {err}".strip().splitlines()[0][:500] if str(err) else type(err).__name__
         if isinstance(err, papermill.PapermillExecutionError):
@@ -85,18 +91,32 @@ def run_notebook(source: Path, folder: Path, parameters: dict, quarter: str) -> 
     notebook = nbformat.read(executed, as_version=4) if executed.exists() else nbformat.read(source, as_version=4)
     title = title_of(notebook, source.stem)
     (folder / f"{source.stem}.html").write_text(
-        render_html(notebook, quarter, show_code=error is not None), encoding="utf-8")
+        render_html(notebook, quarter, show_code=error is not None), encoding="utf-8"
+    )
     if error is None:
         executed.unlink()  # reviewers get the HTML; the executed notebook is kept only on failure
-    return NotebookResult(name=source.stem, title=title, status="ok" if error is None else "failed",
-                          seconds=round(time.monotonic() - started, 2), error=error,
-                          headlines=headlines_of(notebook) if error is None else [])
+    return NotebookResult(
+        name=source.stem,
+        title=title,
+        status="ok" if error is None else "failed",
+        seconds=round(time.monotonic() - started, 2),
+        error=error,
+        headlines=headlines_of(notebook) if error is None else [],
+    )
 
 
-def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
-                  notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None,
-                  parameters: dict | None = None, seed: int = 1, workers: int | None = None,
-                  progress: bool = True) -> RunResult:
+def build_reports(
+    *,
+    data_dir: Path,
+    out_dir: Path,
+    quarter: str | None = None,
+    notebook_dir: Path = NOTEBOOK_DIR,
+    only: list[str] | None = None,
+    parameters: dict | None = None,
+    seed: int = 1,
+    workers: int | None = None,
+    progress: bool = True,
+) -> RunResult:
     """Execute and render every notebook for ``quarter`` and publish ``out_dir/<quarter>``.
 
     Raises InputError (bad data), ParameterError or PipelineError (bad request) before anything
@@ -104,8 +124,10 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     """
     started = datetime.now(UTC)
     if (parameters or {}).get("internal") and Path(out_dir).resolve() == PUBLIC_REPORTS:
-        raise PipelineError(f"internal=True puts company names on the pages: give --out a folder outside "
-                            f"{PUBLIC_REPORTS}, which reviewers read")
+        raise PipelineError(
+            f"internal=True puts company names on the pages: give --out a folder outside "
+            f"{PUBLIC_REPORTS}, which reviewers read"
+        )
     data_dir = Path(data_dir).resolve()
     dataset = load_data(data_dir)
     period = report_quarter(quarter, dataset.latest_date(), str(data_dir))
@@ -121,13 +143,21 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     try:
         results = _execute_all(notebooks, per_notebook, build, str(period), workers, progress)
         manifest = Manifest(
-            quarter=str(period), data_dir=str(data_dir), synthetic=dataset.synthetic, parameters=wanted,
-            inputs=input_hashes(dataset.files), package_version=lasergo.__version__,
-            git_commit=git_commit(PROJECT_DIR), started=started.isoformat(timespec="seconds"),
-            finished=datetime.now(UTC).isoformat(timespec="seconds"), notebooks=results)
+            quarter=str(period),
+            data_dir=str(data_dir),
+            synthetic=dataset.synthetic,
+            parameters=wanted,
+            inputs=input_hashes(dataset.files),
+            package_version=lasergo.__version__,
+            git_commit=git_commit(PROJECT_DIR),
+            started=started.isoformat(timespec="seconds"),
+            finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            notebooks=results,
+        )
         (build / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
-        (build / "index.html").write_text(quarter_index(manifest, previous_manifest(out_dir, str(period))),
-                                          encoding="utf-8")
+        (build / "index.html").write_text(
+            quarter_index(manifest, previous_manifest(out_dir, str(period))), encoding="utf-8"
+        )
         publish(build, out_dir / str(period))
     finally:
         if build.exists():
@@ -136,14 +166,22 @@ def build_reports(*, data_dir: Path, out_dir: Path, quarter: str | None = None,
     return RunResult(quarter=str(period), folder=out_dir / str(period), notebooks=results)
 
 
-def _execute_all(notebooks: list[Path], per_notebook: dict[Path, dict], build: Path, quarter: str,
-                 workers: int | None, progress: bool) -> list[NotebookResult]:
+def _execute_all(
+    notebooks: list[Path],
+    per_notebook: dict[Path, dict],
+    build: Path,
+    quarter: str,
+    workers: int | None,
+    progress: bool,
+) -> list[NotebookResult]:
     """Run the notebooks in parallel worker processes, with a progress bar of notebooks done."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(notebooks)))
     results: dict[str, NotebookResult] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
-            tqdm(total=len(notebooks), desc=f"{quarter} notebooks", unit="nb", disable=not progress) as bar:
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        tqdm(total=len(notebooks), desc=f"{quarter} notebooks", unit="nb", disable=not progress) as bar,
+    ):
         futures = {pool.submit(run_notebook, nb, build, per_notebook[nb], quarter): nb for nb in notebooks}
         for future in as_completed(futures):
             result = future.result()
