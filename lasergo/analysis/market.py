@@ -25,7 +25,7 @@ market-partnership fit (:mod:`lasergo.analysis.market_fit`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from lasergo.analysis.market_fit import fit_scores
 from lasergo.data import reference
 from lasergo.data.codes import split_codes
 from lasergo.data.dataset import Dataset
-from lasergo.data.market_inputs import PERCENT, MarketTables, market_tables, resolve_inputs
+from lasergo.data.market_inputs import PERCENT, MarketTables, ResolvedInputs, market_tables, resolve_inputs
 from lasergo.data.reference import MARKET_PARAMETERS, segment_uses
 from lasergo.errors import ParameterError
 
@@ -43,27 +43,13 @@ STAGES = ("segment_value", "photonics_value", "partnership_sales")
 
 
 @dataclass(frozen=True)
-class MarketModel:
-    """Everything the Monte Carlo needs, resolved from the tables for one report year.
-
-    ``inputs``: one row per random input, columns ``input`` (label), ``parameter``, ``market``,
-    ``of_market``, ``segment``, ``low``, ``mode``, ``high`` (unit of the parameter: percent, or
-    million of ``currency`` for sizes), ``distribution``, ``kind`` (published, assumption,
-    definition), ``source``, ``note``, ``year``, ``currency``, ``per_eur``, ``rate_source``.
-    ``parts``: one row per (market, of_market) part of a target market, with the input positions
-    of its share, size and growth, ``years`` of growth and the euro ``per_eur`` rate.
-    ``segment_input`` etc.: input positions per (market, segment), shape (markets, segments).
-    ``addressable``: fraction 0-1 per (market, segment), from the data.
+class MarketModel(ResolvedInputs):
+    """Everything the Monte Carlo needs for one report year: the resolved inputs and where each
+    enters (:class:`lasergo.data.market_inputs.ResolvedInputs`), and ``addressable``, the
+    fraction 0-1 per (market, segment) of the segment's technology uses the partnership's
+    market-ready products cover, from the data.
     """
 
-    report_year: int
-    markets: tuple[str, ...]
-    segments: tuple[str, ...]
-    inputs: pd.DataFrame
-    parts: pd.DataFrame
-    segment_input: np.ndarray
-    photonics_input: np.ndarray
-    attainable_input: np.ndarray
     addressable: np.ndarray
 
     @property
@@ -78,17 +64,8 @@ def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_tr
     resolved = resolve_inputs(tables, report_year)
     markets, segments = resolved.markets, resolved.segments
     share = addressable_share(dataset, markets, segments, min_trl)["share"].to_numpy()
-    return MarketModel(
-        report_year=report_year,
-        markets=markets,
-        segments=segments,
-        inputs=resolved.inputs,
-        parts=resolved.parts,
-        segment_input=resolved.segment_input,
-        photonics_input=resolved.photonics_input,
-        attainable_input=resolved.attainable_input,
-        addressable=share.reshape(len(markets), len(segments)),
-    )
+    resolved_fields = {f.name: getattr(resolved, f.name) for f in fields(resolved)}
+    return MarketModel(**resolved_fields, addressable=share.reshape(len(markets), len(segments)))
 
 
 def _products_with_markets(dataset: Dataset) -> pd.DataFrame:

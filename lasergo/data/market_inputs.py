@@ -25,8 +25,7 @@ from lasergo.errors import InputError, Problem
 BASE_SEGMENT = "medical_devices"  # the market figures the model starts from
 PERCENT = 100.0
 ASSUMPTION_KEY = ["parameter", "market", "of_market", "segment"]
-INPUT_COLUMNS = [
-    "input",
+ROW_COLUMNS = [
     "parameter",
     "market",
     "of_market",
@@ -40,9 +39,8 @@ INPUT_COLUMNS = [
     "note",
     "year",
     "currency",
-    "per_eur",
-    "rate_source",
 ]
+INPUT_COLUMNS = ["input", *ROW_COLUMNS, "per_eur", "rate_source"]
 
 
 class OwnMarketTables(Protocol):
@@ -196,24 +194,7 @@ def resolve_inputs(tables: MarketTables, report_year: int) -> ResolvedInputs:
         key = (row["file"], row["row"])
         if key not in position:
             position[key] = len(inputs)
-            base = {
-                c: row.get(c)
-                for c in (
-                    "parameter",
-                    "market",
-                    "of_market",
-                    "segment",
-                    "low",
-                    "mode",
-                    "high",
-                    "distribution",
-                    "kind",
-                    "source",
-                    "note",
-                    "year",
-                    "currency",
-                )
-            }
+            base = {c: row.get(c) for c in ROW_COLUMNS}
             base["distribution"] = base["distribution"] if isinstance(base["distribution"], str) else "pert"
             base["input"] = _label(base["parameter"], base["market"], base["of_market"], base["segment"])
             inputs.append(base)

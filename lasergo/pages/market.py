@@ -19,7 +19,7 @@ from lasergo.analysis.market import STAGES, MarketAnalysis, input_table
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset
 from lasergo.pages.common import flag_rows, headline, show_table
-from lasergo.pages.style import add_source
+from lasergo.pages.style import add_source, finish
 
 STAGE_NAMES = {
     "segment_value": "1. segment value",
@@ -165,16 +165,13 @@ def plot_sales_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     )
     ax.set(xlabel="thematic segment (cell: mean, P50 and P10-P90, EUR million)", ylabel="market (mission order)")
     top = analysis.cells.iloc[0]
-    fig.suptitle(
+    return finish(
+        fig,
         f"{markets[top['market']]} x {segments[top['segment']].lower()} is worth most: "
         f"EUR {top['mean']:,.1f} m expected",
-        x=0.01,
-        ha="left",
-        fontweight="bold",
+        source,
+        tight=True,
     )
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
 
 
 def _input_value(value: float, unit: str) -> str:
@@ -232,16 +229,13 @@ def plot_tornado(analysis: MarketAnalysis, source: str, top: int = 10) -> plt.Fi
         fontsize=8,
     )
     driver = analysis.tornado.iloc[0]
-    fig.suptitle(
+    return finish(
+        fig,
         f"{driver['input'].capitalize()} moves the total most: "
         f"{_money(driver['sales_at_low'])} to {_money(driver['sales_at_high'])}",
-        x=0.01,
-        ha="left",
-        fontweight="bold",
+        source,
+        tight=True,
     )
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
 
 
 def plot_fit_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
@@ -279,15 +273,13 @@ def plot_fit_heatmap(analysis: MarketAnalysis, source: str) -> plt.Figure:
     fig.colorbar(axes[0].collections[0], ax=axes, shrink=0.5, label="fit score (0-100, shared scale)")
     axes[-1].set_xlabel("target market (mission order)")
     best = fit.loc[fit["score"].idxmax()]
-    fig.suptitle(
+    return finish(
+        fig,
         f"{best['cluster']} in {markets[best['market']]} for {segments[best['segment']].lower()} "
         f"fits best: {best['score']:.0f} of 100",
-        x=0.01,
-        ha="left",
-        fontweight="bold",
+        source,
+        tight=False,
     )
-    add_source(fig, source)
-    return fig
 
 
 # --- Tables ----------------------------------------------------------------------------------

@@ -31,3 +31,13 @@ def set_style() -> None:
 def add_source(fig: plt.Figure, text: str) -> None:
     """Write ``Source: text`` under the figure, left-aligned, in small grey type."""
     fig.text(0.01, -0.02, f"Source: {text}", ha="left", va="top", fontsize=8, color="#555555", wrap=True)
+
+
+def finish(fig: plt.Figure, title: str, source: str, tight: bool = True) -> plt.Figure:
+    """Title the figure with its finding (left-aligned, bold), lay it out (unless its layout is
+    already constrained) and write the source under it."""
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    if tight:
+        fig.tight_layout()
+    add_source(fig, source)
+    return fig

@@ -16,7 +16,7 @@ from pandas.io.formats.style import Styler
 
 from lasergo.analysis.swot import CR_THRESHOLD, SwotAnalysis, rank_distribution
 from lasergo.pages.common import flag_cells, show_table
-from lasergo.pages.style import add_source
+from lasergo.pages.style import add_source, finish
 
 GROUP_NAMES = {"S": "Strengths", "W": "Weaknesses", "O": "Opportunities", "T": "Threats"}
 GROUP_COLOURS = {"S": "#2e7d32", "W": "#c62828", "O": "#1565c0", "T": "#ef6c00"}
@@ -137,16 +137,13 @@ def plot_quadrants(analysis: SwotAnalysis, source: str) -> plt.Figure:
         ax.tick_params(axis="y", labelsize=8)
     for ax in axes[1]:
         ax.set_xlabel("global weight (group weight x weight within the group)")
-    fig.suptitle(
+    return finish(
+        fig,
         f"{top['factor_id']} ({textwrap.shorten(top['factor'], 60)}) weighs most, "
         f"{top['global_weight']:.0%} of the total",
-        x=0.01,
-        ha="left",
-        fontweight="bold",
+        source,
+        tight=True,
     )
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
 
 
 def plot_weight_intervals(analysis: SwotAnalysis, source: str) -> plt.Figure:
