@@ -129,6 +129,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     dataset = load_data(args.data)
+    for warning in dataset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{args.data}: OK ({len(dataset.companies)} companies, {len(dataset.products)} products, "
         f"{len(dataset.survey_waves)} survey answers, {len(dataset.kpi_ledger)} KPI ledger entries"

@@ -57,7 +57,6 @@ def test_declared_dependencies_are_the_imported_ones():
         _normalised(distributions[m][0]) for m in _imported_top_level_modules() if m in distributions and m != "lasergo"
     }
     used_without_import = {
-        "openpyxl",  # pandas.read_excel's engine for .xlsx input tables
         "jupyterlab",
     }  # the researchers' editor, started by `make lab`
     assert imported - declared == set(), "imported but not declared"

@@ -228,3 +228,94 @@ def test_swot_matrix_that_cannot_be_completed(valid_dir):
     (valid_dir / "swot_judgements.csv").write_text(SWOT_HEADER + "".join(lines), encoding="utf-8")
     [problem] = problems_of(valid_dir)
     assert "O3 not linked by any chain of comparisons" in problem and ":row:" in problem
+
+
+# --- Rows as an editor shows them, and inputs a careless supplier writes ---------------------
+
+
+def test_rows_count_blank_and_comma_only_lines(valid_dir):
+    path = valid_dir / "products.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # header, P1, blank, comma-only, P2 with a bad TRL: P2 stands on line 5 of the file
+    path.write_text("\n".join([lines[0], lines[1], "", ",,,,,,", lines[2].replace(",6,", ",12,")]) + "\n")
+    assert problems_of(valid_dir) == [f"{path}:5:trl: TRL must be between 1 and 9 (got 12)"]
+
+
+def test_line_with_too_many_fields_is_located_and_other_problems_still_listed(valid_dir):
+    path = valid_dir / "products.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("P1,C1,Q-switch module", "P1,C1,Q-switch, module").replace(",6,", ",12,")
+    path.write_text(text, encoding="utf-8")
+    assert problems_of(valid_dir) == [
+        f"{path}:2:-: 8 fields where the header has 7 (a comma inside a value needs quotes)",
+        f"{path}:3:trl: TRL must be between 1 and 9 (got 12)",
+    ]
+
+
+def test_semicolon_separated_file_gets_one_hint(valid_dir):
+    path = valid_dir / "products.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    [problem] = problems_of(valid_dir)
+    assert problem.startswith(f"{path}:1:-: the columns are separated by semicolons")
+
+
+@pytest.mark.parametrize("infinity", ["inf", "-inf", "1e999", "Infinity"])
+def test_infinities_are_refused(valid_dir, infinity):
+    replace_in(valid_dir, "companies.csv", ",2.5,15,40,", f",{infinity},15,40,")
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'companies.csv'}:2:revenue_eur_m: expected a finite number, got '{infinity}'"
+    ]
+
+
+def test_joining_date_in_the_future(valid_dir):
+    replace_in(valid_dir, "companies.csv", "direct,2024-02-01", "direct,2099-02-01")
+    assert problems_of(valid_dir) == [
+        f"{valid_dir / 'companies.csv'}:2:joined: joining date is in the future (got 2099-02-01)"
+    ]
+
+
+def test_misspelled_optional_table_is_warned_about(valid_dir):
+    (valid_dir / "market_figure.csv").write_text("market,segment\n", encoding="utf-8")
+    (valid_dir / "notes.csv").write_text("anything\n", encoding="utf-8")
+    data = load_data(valid_dir)
+    assert data.warnings == (
+        "market_figure.csv is not read: no table has that name (did you mean market_figures.csv?)",
+    )
+
+
+def test_misspelled_required_table_is_named_in_the_problem(valid_dir):
+    (valid_dir / "products.csv").rename(valid_dir / "product.csv")
+    [problem] = problems_of(valid_dir)
+    assert problem.endswith(
+        "missing file (expected products.csv or products.xlsx; product.csv is there: a misspelling?)"
+    )
+
+
+def test_percent_formatted_xlsx_share_is_refused(tmp_path):
+    import openpyxl
+
+    folder = write_tables(tmp_path / "xlsx", {k: v for k, v in VALID_TABLES.items() if k != "companies.csv"})
+    companies = pd.read_csv(pd.io.common.StringIO(VALID_TABLES["companies.csv"]), dtype=str)
+    companies.to_excel(folder / "companies.xlsx", index=False)
+    book = openpyxl.load_workbook(folder / "companies.xlsx")
+    cell = book.active.cell(row=3, column=list(companies.columns).index("export_share_pct") + 1)
+    cell.value, cell.number_format = 0.514, "0.0%"
+    book.save(folder / "companies.xlsx")
+    [problem] = problems_of(folder)
+    assert problem.startswith(
+        f"{folder / 'companies.xlsx'}:3:export_share_pct: the cell is formatted as percent (51.4%)"
+    )
+
+
+def test_xlsx_rows_count_blank_rows(tmp_path, valid_dir):
+    import openpyxl
+
+    folder = write_tables(tmp_path / "xlsx", {k: v for k, v in VALID_TABLES.items() if k != "products.csv"})
+    products = pd.read_csv(valid_dir / "products.csv", dtype=str)
+    products.loc[1, "trl"] = "12"
+    products.to_excel(folder / "products.xlsx", index=False)
+    book = openpyxl.load_workbook(folder / "products.xlsx")
+    book.active.insert_rows(3)  # a blank row between P1 and P2: P2 moves to row 4
+    book.save(folder / "products.xlsx")
+    [problem] = problems_of(folder)
+    assert problem.startswith(f"{folder / 'products.xlsx'}:4:trl: TRL must be between 1 and 9")

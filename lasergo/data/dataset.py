@@ -8,6 +8,7 @@ raises InputError listing every one, or returns the validated
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from lasergo.data.market_inputs import market_input_problems
-from lasergo.data.reader import empty_table, find_table_file, read_table_file
+from lasergo.data.reader import SUFFIXES, empty_table, find_table_file, read_table_file
 from lasergo.data.schemas import TABLES
 from lasergo.data.validation import check_foreign_keys, check_swot_tables
 from lasergo.errors import InputError, Problem
@@ -45,6 +46,7 @@ class Dataset:
     files: dict[str, Path] = field(default_factory=dict)
     synthetic: bool = False
     description: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def latest_date(self) -> pd.Timestamp | None:
         """The newest dated record (KPI ledger entry or survey wave)."""
@@ -66,8 +68,39 @@ class Dataset:
         )
 
 
+def unread_files(directory: Path) -> list[str]:
+    """Warnings for the table files of ``directory`` that no table reads but whose name is close
+    to a table's (``market_figure.csv`` for ``market_figures``): a misspelled optional table
+    would otherwise be ignored without a word."""
+    names = list(TABLES)
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.suffix not in SUFFIXES or path.stem in TABLES or path.name.startswith("."):
+            continue
+        close = difflib.get_close_matches(path.stem, names, n=1, cutoff=0.75)
+        if close:
+            found.append(f"{path.name} is not read: no table has that name (did you mean {close[0]}{path.suffix}?)")
+    return found
+
+
+def _read_description(directory: Path) -> tuple[dict, list[Problem]]:
+    path = directory / DATASET_FILE
+    if not path.is_file():
+        return {}, []
+    try:
+        description = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        return {}, [Problem(str(path), None, None, f"not a JSON object: {err}")]
+    if not isinstance(description, dict):
+        return {}, [Problem(str(path), None, None, "not a JSON object")]
+    return description, []
+
+
 def load_data(directory: str | Path) -> Dataset:
-    """Read and validate every input table of ``directory``; raise InputError listing all problems."""
+    """Read and validate every input table of ``directory``; raise InputError listing all problems.
+
+    Problems name the rows as the files show them; the Dataset's tables are then indexed 0..n-1.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError([Problem(str(directory), None, None, "data folder not found")])
@@ -89,20 +122,21 @@ def load_data(directory: str | Path) -> Dataset:
     where = {name: str(p) for name, p in files.items()}
     problems += check_foreign_keys(tables, where)
     problems += check_swot_tables(tables, where)
+    description, description_problems = _read_description(directory)
+    problems += description_problems
     if problems:
         raise InputError(problems)
-    description = {}
-    if (directory / DATASET_FILE).is_file():
-        description = json.loads((directory / DATASET_FILE).read_text(encoding="utf-8"))
+    if description:
         files["dataset"] = directory / DATASET_FILE
     dataset = Dataset(
         directory=directory,
         files=files,
         synthetic=bool(description.get("synthetic")),
         description=description,
+        warnings=tuple(unread_files(directory)),
         **tables,
     )
     problems = market_input_problems(dataset)
     if problems:
         raise InputError(problems)
-    return dataset
+    return replace(dataset, **{name: frame.reset_index(drop=True) for name, frame in tables.items()})

@@ -9,10 +9,18 @@ header is row 1, the first record row 2).
 
 from __future__ import annotations
 
+import difflib
+import io
+import re
+import warnings
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 
@@ -34,6 +42,13 @@ class Table:
     foreign_keys: tuple[tuple[str, str], ...] = ()  # (column, table whose `id` it names)
 
 
+def _close_file(directory: Path, name: str) -> str:
+    """``; company.csv is there`` when a file of the folder has a name close to ``name``."""
+    files = {p.stem: p.name for p in directory.iterdir() if p.suffix in SUFFIXES}
+    close = difflib.get_close_matches(name, list(files), n=1, cutoff=0.75)
+    return f"; {files[close[0]]} is there: a misspelling?" if close else ""
+
+
 def find_table_file(directory: Path, table: Table) -> tuple[Path | None, list[Problem]]:
     """The file holding ``table`` in ``directory`` (``name.csv`` or ``name.xlsx``)."""
     found = [
@@ -51,40 +66,131 @@ def find_table_file(directory: Path, table: Table) -> tuple[Path | None, list[Pr
                 str(directory / f"{table.name}.csv"),
                 None,
                 None,
-                f"missing file (expected {table.name}.csv or {table.name}.xlsx)",
+                f"missing file (expected {table.name}.csv or {table.name}.xlsx{_close_file(directory, table.name)})",
             )
         ]
     return found[0], []
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV (UTF-8) or XLSX file with every cell as text; empty cells are NA."""
+#: Cells of an XLSX file formatted as percent, as (index, column), kept in ``frame.attrs``.
+PERCENT_CELLS = "percent_cells"
+_BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
+_TOKENIZER_PLACE = re.compile(r"(?:row|line) (\d+)")
+
+
+def _csv_frame(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A CSV file's cells as text, indexed by line number - 2 (the header is line 1), blank lines
+    included in the count; lines with the wrong number of fields become problems and are skipped."""
     where = str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        row = raw[: err.start].count(b"\n") + 1
+        return None, [
+            Problem(where, row, None, f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as 'CSV UTF-8'")
+        ]
+    if not text.strip():
+        return None, [Problem(where, None, None, "empty file (no header row)")]
+    header = text.lstrip().splitlines()[0]
+    if header.count(";") > header.count(","):
+        return None, [
+            Problem(
+                where,
+                1,
+                None,
+                "the columns are separated by semicolons (a European Excel export?); "
+                "save the file as 'CSV UTF-8 (comma delimited)' or as .xlsx",
+            )
+        ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            # header=None: the header line sets the number of fields, so a longer line anywhere
+            # (the first data line included) is reported, not taken for an index column
+            cells = pd.read_csv(
+                io.StringIO(text),
+                header=None,
+                dtype=str,
+                skipinitialspace=True,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+            )
+        except pd.errors.ParserError as err:
+            place = _TOKENIZER_PLACE.search(str(err))
+            message = str(err).splitlines()[0].removeprefix("Error tokenizing data. C error: ")
+            return None, [
+                Problem(where, int(place.group(1)) if place else None, None, f"cannot read the file: {message}")
+            ]
+    skipped = {}
+    for warning in caught:
+        for line, expected, saw in _BAD_LINE.findall(str(warning.message)):
+            skipped[int(line)] = f"{saw} fields where the header has {expected} (a comma inside a value needs quotes)"
+    problems = [Problem(where, line, None, message) for line, message in sorted(skipped.items())]
+    frame = cells.iloc[1:].set_axis([str(c) for c in cells.iloc[0].fillna("")], axis=1)
+    lines = [n for n in range(2, 2 + len(frame) + len(skipped)) if n not in skipped][: len(frame)]
+    frame.index = pd.Index(lines) - 2
+    return frame, problems
+
+
+def _xlsx_text(value: object) -> str | None:
+    """A cell's value as the text a CSV export would hold: dates as YYYY-MM-DD, 12.0 as 12."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_frame(path: Path) -> pd.DataFrame:
+    """The first sheet's cells as text, indexed by spreadsheet row - 2; the cells formatted as
+    percent are listed in ``frame.attrs[PERCENT_CELLS]``."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = list(workbook.worksheets[0].iter_rows())
+    finally:
+        workbook.close()
+    if not rows:
+        return pd.DataFrame()
+    header = [_xlsx_text(cell.value) or f"Unnamed: {k}" for k, cell in enumerate(rows[0])]
+    records = {}
+    percent = set()
+    for number, row in enumerate(rows[1:], start=2):
+        values = [_xlsx_text(cell.value) for cell in row][: len(header)]
+        records[number - 2] = values + [None] * (len(header) - len(values))
+        for name, cell in zip(header, row):
+            if isinstance(cell.value, int | float) and "%" in str(getattr(cell, "number_format", "")):
+                percent.add((number - 2, name))
+    frame = pd.DataFrame.from_dict(records, orient="index", columns=header, dtype=object)
+    frame.attrs[PERCENT_CELLS] = percent
+    return frame
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV (UTF-8) or XLSX file with every cell as text; empty cells are NA, blank rows are
+    dropped, and the index stays the spreadsheet row - 2 so that every problem names the row an
+    editor or spreadsheet shows."""
+    problems: list[Problem] = []
     try:
         if path.suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, sheet_name=0)
+            frame = _xlsx_frame(path)
         else:
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as err:
-                row = raw[: err.start].count(b"\n") + 1
-                return None, [
-                    Problem(
-                        where, row, None, f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as 'CSV UTF-8'"
-                    )
-                ]
-            if not text.strip():
-                return None, [Problem(where, None, None, "empty file (no header row)")]
-            frame = pd.read_csv(
-                path, dtype=str, encoding="utf-8-sig", skipinitialspace=True, keep_default_na=False, na_values=[""]
-            )
-    except (ValueError, OSError, pd.errors.ParserError) as err:
-        return None, [Problem(where, None, None, f"cannot read the file: {err}".splitlines()[0])]
+            read, problems = _csv_frame(path)
+            if read is None:
+                return None, problems
+            frame = read
+    except (ValueError, OSError, zipfile.BadZipFile, pd.errors.ParserError) as err:
+        return None, [Problem(str(path), None, None, f"cannot read the file: {err}".splitlines()[0])]
+    percent = frame.attrs.get(PERCENT_CELLS, set())
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA)
-    frame = frame.dropna(how="all").reset_index(drop=True) if len(frame) else frame
-    return frame, []
+    frame = frame.apply(lambda col: col.astype("string").str.strip()).replace("", pd.NA).astype(object)
+    frame = frame.dropna(how="all") if len(frame) else frame
+    frame.attrs[PERCENT_CELLS] = percent
+    return frame, problems
 
 
 def spreadsheet_row(index) -> int | None:
@@ -103,6 +209,7 @@ def _parse_column(values: pd.Series, dtype: str) -> tuple[pd.Series, pd.Series]:
         numbers = pd.to_numeric(text, errors="coerce")
         fraction = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$").astype("float64")
         numbers = numbers.astype("float64").fillna(fraction[0] / fraction[1].where(fraction[1] != 0))
+        numbers = numbers.where(~np.isinf(numbers))  # inf, Infinity, 1e999: not a measurement
         bad = values.notna() & numbers.isna()
         if dtype == "float64":
             return numbers.astype("float64"), bad
@@ -130,6 +237,12 @@ TYPE_WORDS = {
 }
 
 
+def _type_word(dtype: str, text: str) -> str:
+    """What a cell of ``dtype`` should hold; an infinity is named as such."""
+    infinite = np.isinf(pd.to_numeric(pd.Series([str(text)]), errors="coerce")).iloc[0]
+    return "a finite number" if infinite else TYPE_WORDS.get(dtype, dtype)
+
+
 def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Columns present and typed as the schema says; cells that fail become NA and a problem."""
     schema = table.schema()
@@ -137,6 +250,7 @@ def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataF
     if problems:
         return frame, problems
     typed = frame.copy()
+    percent_cells = frame.attrs.get(PERCENT_CELLS, set())
     for name, column in schema.columns.items():
         dtype = str(column.dtype)
         typed[name], bad = _parse_column(frame[name], dtype)
@@ -146,9 +260,21 @@ def parse_table(frame: pd.DataFrame, table: Table, where: str) -> tuple[pd.DataF
                     where,
                     spreadsheet_row(index),
                     name,
-                    f"expected {TYPE_WORDS.get(dtype, dtype)}, got {frame.at[index, name]!r}",
+                    f"expected {_type_word(dtype, frame.at[index, name])}, got {frame.at[index, name]!r}",
                 )
             )
+        if str((column.metadata or {}).get("unit", "")).startswith("percent"):
+            for index in sorted(i for i, c in percent_cells if c == name and i in frame.index):
+                value = float(typed.at[index, name])
+                problems.append(
+                    Problem(
+                        where,
+                        spreadsheet_row(index),
+                        name,
+                        f"the cell is formatted as percent ({100 * value:g}%), so it reads as {value:g}; "
+                        f"write the number of percent ({100 * value:g}) in a cell formatted as a number",
+                    )
+                )
     return typed, problems
 
 
