@@ -9,29 +9,26 @@ else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
-import ast
+import signal
 import sys
 from pathlib import Path
 
 from lasergo.data.dataset import load_data
 from lasergo.errors import InputError, LasergoError
 from lasergo.pipeline.notebooks import NOTEBOOK_DIR, PROJECT_DIR
-from lasergo.pipeline.run import build_reports
+from lasergo.pipeline.run import DEFAULT_TIMEOUT, RunStopped, build_reports
 
 DEFAULT_DATA = PROJECT_DIR / "data" / "sample"
 DEFAULT_OUT = Path("reports")
 
 
-def parse_parameter(text: str) -> tuple[str, object]:
-    """``key=value`` with the value read as a Python literal where it is one (20000, 0.5, True)."""
+def parse_parameter(text: str) -> tuple[str, str]:
+    """``key=value`` split at the first ``=``; the value stays text until it is checked against
+    the type of the notebooks' declared default (:mod:`lasergo.pipeline.parameters`)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
-    try:
-        value = ast.literal_eval(raw)
-    except (ValueError, SyntaxError):
-        value = raw
-    return key.strip(), value
+    return key.strip(), raw
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,12 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=parse_parameter,
         default=[],
         metavar="KEY=VALUE",
-        help="extra notebook parameter, e.g. -p n_draws=20000 (repeatable); it must be "
-        "declared by at least one notebook",
+        help="notebook parameter, e.g. -p n_draws=20000 (repeatable); it must be declared by at least "
+        "one notebook and is read as the type of its default (whole number, number, true/false, text, "
+        "date YYYY-MM-DD); quarter, data_dir, seed and output_dir have their own options",
     )
     report.add_argument("--seed", type=int, default=1, help="random seed for every notebook (default: 1)")
     report.add_argument("--workers", type=int, help="parallel notebook processes (default: one per core)")
     report.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: %(default)s)")
+    report.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="stop a notebook that runs longer than this and publish it as failed (default: %(default)g)",
+    )
+    report.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run is writing the reports folder, wait for it instead of stopping with status 2",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -116,7 +126,11 @@ def _report(args: argparse.Namespace) -> int:
         parameters=dict(args.parameters),
         seed=args.seed,
         workers=args.workers,
+        timeout=args.timeout,
+        wait=args.wait,
     )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for nb in result.notebooks:
         if nb.status != "ok":
             print(f"FAILED {nb.name}: {nb.error} (see {result.folder / nb.html})", file=sys.stderr)
@@ -163,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("lasergo: interrupted; published reports are unchanged.", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
+    except RunStopped as stop:
+        print(f"lasergo: stopped by signal {stop.signum}; published reports are unchanged.", file=sys.stderr)
+        return 128 + stop.signum
 
 
 if __name__ == "__main__":

@@ -18,10 +18,14 @@ def test_help_explains_every_command():
         assert command in out.stdout
 
 
-def test_parse_parameter_reads_literals():
-    assert parse_parameter("n_draws=20000") == ("n_draws", 20000)
-    assert parse_parameter("internal=True") == ("internal", True)
+def test_parameters_are_read_as_the_type_of_their_default():
+    from lasergo.pipeline.parameters import checked_value
+
+    assert parse_parameter("n_draws=20000") == ("n_draws", "20000")
+    assert checked_value("n_draws", "20000", 2000) == 20000
+    assert checked_value("internal", "True", False) is True
     assert parse_parameter("label=Q4 draft") == ("label", "Q4 draft")
+    assert checked_value("label", "Q4 draft", "draft") == "Q4 draft"
 
 
 def test_validate_sample_is_ok(capsys):

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from lasergo.cli import main
-from lasergo.errors import PipelineError
+from lasergo.errors import ParameterError, PipelineError
 from lasergo.pipeline.run import build_reports
 from tests.conftest import SAMPLE
 
@@ -212,7 +212,7 @@ def test_market_page_publishes_its_screening_guide_beside_the_page(sample_report
 
 
 def test_output_dir_is_set_by_the_pipeline_only(tmp_path):
-    with pytest.raises(PipelineError, match="set by the pipeline"):
+    with pytest.raises(ParameterError, match="pipeline sets it"):
         build_reports(data_dir=SAMPLE, out_dir=tmp_path, parameters={"output_dir": "/tmp"}, progress=False)
 
 

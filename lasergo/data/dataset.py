@@ -53,6 +53,11 @@ class Dataset:
         dates = pd.concat([self.kpi_ledger["date"], self.survey_waves["wave_date"]]).dropna()
         return dates.max() if len(dates) else None
 
+    def first_date(self) -> pd.Timestamp | None:
+        """The oldest dated record (a company joining, a KPI ledger entry or a survey wave)."""
+        dates = pd.concat([self.companies["joined"], self.kpi_ledger["date"], self.survey_waves["wave_date"]]).dropna()
+        return dates.min() if len(dates) else None
+
     def cut(self, until: pd.Timestamp) -> Dataset:
         """The data as known at ``until``: later entries, waves and companies removed."""
         companies = self.companies[self.companies["joined"] <= until]

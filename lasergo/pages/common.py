@@ -7,6 +7,8 @@ collects for the quarter index and the manifest.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +21,14 @@ from lasergo.data.dataset import Dataset, load_data
 from lasergo.quarter import quarter_end, report_quarter
 
 HEADLINE_MIME = "application/vnd.lasergo.headline+json"
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text from a data or reference table, shown literally inside Markdown: HTML special
+    characters escaped (no tag, no script) and Markdown punctuation backslashed (no link, no
+    emphasis)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def load_quarter(data_dir: str | Path, quarter: str | None) -> tuple[Dataset, pd.Period]:
@@ -49,13 +59,16 @@ class Headline:
 def headline(label: str, value: float | int | str, unit: str = "", source: str = "") -> Headline:
     """Show a headline figure in the notebook and record it for the quarter index."""
     item = Headline(label, value, unit, source)
-    text = f"**{label}: {item.formatted()}**" + (f"  \n<small>Source: {source}</small>" if source else "")
+    text = f"**{escape_markdown(label)}: {escape_markdown(item.formatted())}**" + (
+        f"  \n<small>Source: {escape_markdown(source)}</small>" if source else ""
+    )
     display({HEADLINE_MIME: asdict(item), "text/markdown": text}, raw=True)
     return item
 
 
 def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Styler:
-    """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-'."""
+    """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-', every
+    cell and header HTML-escaped (text from the data shows as text, never as markup)."""
     text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     numeric = {
         c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else "{:,.1f}"
@@ -64,7 +77,9 @@ def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> St
     }
     return (
         frame.style.hide(axis="index")
-        .format({**numeric, **(formats or {})}, na_rep="-")
+        .format(na_rep="-", escape="html")
+        .format({**numeric, **(formats or {})}, na_rep="-", escape="html")
+        .format_index(escape="html", axis=1)
         .set_properties(subset=text_columns, **{"text-align": "left"})
         .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
     )
@@ -86,7 +101,8 @@ def data_banner(dataset: Dataset, quarter: pd.Period) -> None:
             )
         )
     else:
-        display(Markdown(f"> Data folder `{dataset.directory.name}` as of the end of {quarter}: {counts}."))
+        name = escape_markdown(dataset.directory.name)
+        display(Markdown(f"> Data folder **{name}** as of the end of {quarter}: {counts}."))
 
 
 FLAG_STYLE = "color: #b00020; font-weight: bold"

@@ -11,6 +11,7 @@ from pandas.io.formats.style import Styler
 
 from lasergo.analysis.kpi import MIN_SURVEY_POINTS, KpiForecast, KpiReport, quarter_deltas
 from lasergo.analysis.roadmap import ROADMAP
+from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.common import flag_cells, headline, show_table
 from lasergo.pages.style import add_source
 
@@ -52,7 +53,7 @@ def risk_summary(report: KpiReport) -> Markdown:
     parts = []
     for f in at_risk:
         at = f.at_target()
-        description = f.description[0].lower() + f.description[1:]
+        description = md(f.description[0].lower() + f.description[1:])
         parts.append(
             f"KPI {f.kpi} ({description}): {f.actual:,.0f} so far against a target of "
             f"{f.target:,.0f}; forecast {at['mean']:,.0f} (80% interval {at['lower']:,.0f}-"

@@ -18,6 +18,7 @@ from pandas.io.formats.style import Styler
 from lasergo.analysis.market import STAGES, MarketAnalysis, input_table
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset
+from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.common import flag_rows, headline, show_table
 from lasergo.pages.style import add_source, finish
 
@@ -58,11 +59,11 @@ def findings(analysis: MarketAnalysis) -> str:
         [
             f"- Expected partnership sales in {analysis.model.report_year} over the eight markets: "
             f"**EUR {total['p50']:,.0f} m** (P50; P10-P90 EUR {total['p10']:,.0f}-{total['p90']:,.0f} m).",
-            f"- **{names[top_market['market']]}** holds {top_market['share_of_total']:.0%} of the expected "
-            f"(mean) sales; the largest single cell is {names[top_cell['market']]} x "
-            f"{segment_names[top_cell['segment']].lower()} (EUR {top_cell['mean']:,.1f} m expected, P10-P90 "
+            f"- **{md(names[top_market['market']])}** holds {top_market['share_of_total']:.0%} of the expected "
+            f"(mean) sales; the largest single cell is {md(names[top_cell['market']])} x "
+            f"{md(segment_names[top_cell['segment']].lower())} (EUR {top_cell['mean']:,.1f} m expected, P10-P90 "
             f"{top_cell['p10']:,.1f}-{top_cell['p90']:,.1f}).",
-            f"- The input that moves the total most is **{driver['input']}** ({driver['kind']}): from its "
+            f"- The input that moves the total most is **{md(driver['input'])}** ({md(driver['kind'])}): from its "
             f"low to its high the total goes from EUR {driver['sales_at_low']:,.0f} m to "
             f"{driver['sales_at_high']:,.0f} m.",
             f"- {len(assumed)} of the {len(analysis.model.inputs)} inputs are assumptions, not published "

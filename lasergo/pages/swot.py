@@ -6,6 +6,7 @@ nothing here recomputes weights or draws.
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -15,6 +16,7 @@ import seaborn as sns
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis.swot import CR_THRESHOLD, SwotAnalysis, rank_distribution
+from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.common import flag_cells, show_table
 from lasergo.pages.style import add_source, finish
 
@@ -46,9 +48,9 @@ def findings(analysis: SwotAnalysis) -> str:
     first, second = analysis.strategies.iloc[0], analysis.strategies.iloc[1]
     text = (
         f"{GROUP_NAMES[groups.index[0]]} carry the most weight ({groups.iloc[0]:.0%}); the heaviest "
-        f"single factor is {top['factor_id']} ({top['factor']}, {top['global_weight']:.0%}). "
-        f"The top strategies are {first['id']} ({first['strategy']}, priority {first['priority']:.3f}) "
-        f"and {second['id']} ({second['strategy']}, {second['priority']:.3f})."
+        f"single factor is {md(top['factor_id'])} ({md(top['factor'])}, {top['global_weight']:.0%}). "
+        f"The top strategies are {md(first['id'])} ({md(first['strategy'])}, priority {first['priority']:.3f}) "
+        f"and {md(second['id'])} ({md(second['strategy'])}, {second['priority']:.3f})."
     )
     if analysis.robustness is None:
         return text + " With direct ratings there is no judgement-level robustness analysis."
@@ -56,8 +58,8 @@ def findings(analysis: SwotAnalysis) -> str:
     summary = analysis.robustness.strategy_summary().set_index("id")
     verdict = "robust" if kept >= ROBUST_ORDER else "not robust"
     return (
-        text + f" Their order is {verdict}: {first['id']} stays ahead of {second['id']} in {kept:.0%} of "
-        f"the perturbed judgements, and {first['id']} ranks first in "
+        text + f" Their order is {verdict}: {md(first['id'])} stays ahead of {md(second['id'])} in {kept:.0%} of "
+        f"the perturbed judgements, and {md(first['id'])} ranks first in "
         f"{summary.at[first['id'], 'p_first']:.0%}."
     )
 
@@ -87,11 +89,12 @@ def show_inconsistent_matrices(analysis: SwotAnalysis) -> dict[str, Styler]:
 
 def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
     """The TOWS matrix (Weihrich 1982): internal factors across, external down, ranked strategies in
-    each cell as HTML lines ``rank. id strategy (priority)``."""
+    each cell as HTML lines ``rank. id strategy (priority)``, the text from the tables escaped."""
     cells = {}
     for kind, frame in analysis.strategies.sort_values("rank").groupby("type"):
         cells[kind] = "<br>".join(
-            f"<b>{r['rank']}.</b> {r['id']} {r['strategy']} ({r['priority']:.3f})" for _, r in frame.iterrows()
+            f"<b>{r['rank']}.</b> {html.escape(str(r['id']))} {html.escape(str(r['strategy']))} ({r['priority']:.3f})"
+            for _, r in frame.iterrows()
         )
     return pd.DataFrame(
         {

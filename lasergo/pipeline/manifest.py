@@ -30,6 +30,8 @@ class NotebookResult:
     seconds: float
     error: str | None = None
     headlines: list[Headline] = field(default_factory=list)
+    built: str = ""  # when the page was last built, UTC ISO 8601
+    parameters: dict = field(default_factory=dict)  # the parameters it was built with
 
     @property
     def html(self) -> str:
@@ -42,8 +44,9 @@ class NotebookResult:
 
 @dataclass
 class Manifest:
-    """One published quarter: parameters, SHA-256 of every input file, package version and git
-    commit, start and end time (UTC, ISO 8601) and one :class:`NotebookResult` per page."""
+    """One published quarter: parameters of the latest run, SHA-256 of every input file, package
+    version and git commit, start and end time (UTC, ISO 8601) and one :class:`NotebookResult`
+    per page (a page kept from an earlier run by ``--only`` keeps its own build time)."""
 
     quarter: str
     data_dir: str
@@ -55,6 +58,12 @@ class Manifest:
     started: str
     finished: str
     notebooks: list[NotebookResult]
+    internal: bool = False  # company-level pages, for the partnership's own use only
+
+    @property
+    def data_name(self) -> str:
+        """The data folder's name, without the server path."""
+        return Path(self.data_dir).name
 
     @property
     def failed(self) -> list[str]:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 from jupyter_client.kernelspec import KernelSpecManager
 
 from lasergo.errors import PipelineError
@@ -19,10 +18,6 @@ NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 #: shared JupyterLab shows it beside a researcher's other kernels.
 KERNEL_NAME = "lasergo"
 KERNEL_DISPLAY_NAME = "LASER-GO workbook"
-BASE_PARAMETERS = ("quarter", "data_dir", "seed")
-#: Set by the pipeline, not by the user: the quarter's folder, where a notebook may write files
-#: (such as CSV exports) that are published beside its page.
-OUTPUT_PARAMETER = "output_dir"
 
 
 def ensure_kernel() -> None:
@@ -49,28 +44,6 @@ def discover_notebooks(directory: Path, only: list[str] | None = None) -> list[P
     if not notebooks:
         raise PipelineError(f"no notebooks in {directory}")
     return notebooks
-
-
-def declared_parameters(notebook: Path) -> set[str]:
-    """Names assigned in the notebook's cell tagged ``parameters`` (Papermill's contract)."""
-    try:
-        return set(papermill.inspect_notebook(str(notebook)))
-    except ValueError as err:  # e.g. no kernelspec in the notebook's metadata
-        raise PipelineError(f"{notebook}: {err}") from None
-
-
-def parameters_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
-    """The parameters each notebook declares; an undeclared one is an error before anything runs."""
-    declared = {nb: declared_parameters(nb) for nb in notebooks}
-    everywhere = set().union(*declared.values())
-    unknown = sorted(set(parameters) - everywhere - set(BASE_PARAMETERS))
-    if OUTPUT_PARAMETER in parameters:
-        raise PipelineError(f"parameter {OUTPUT_PARAMETER} is set by the pipeline (the quarter's folder)")
-    if unknown:
-        raise PipelineError(
-            f"parameter {', '.join(unknown)} is declared by no notebook (declared: {', '.join(sorted(everywhere))})"
-        )
-    return {nb: {k: v for k, v in parameters.items() if k in names} for nb, names in declared.items()}
 
 
 def headlines_of(notebook: nbformat.NotebookNode) -> list[Headline]:
