@@ -1,6 +1,6 @@
 """Partners (the partnership-fit page): Gower distance by hand, clustering on published and
-planted data, matching against brute force, anonymity of group profiles, and located errors for
-bad inputs."""
+planted data, matching against brute force, anonymity of group profiles and of the business-case
+counts (no cell under five companies), and located errors for bad inputs."""
 
 import itertools
 from dataclasses import replace
@@ -18,7 +18,8 @@ from lasergo.analysis import partners
 from lasergo.data import reference
 from lasergo.data.codes import split_codes
 from lasergo.data.dataset import load_data
-from lasergo.errors import InputError
+from lasergo.errors import AnalysisError, InputError, ParameterError
+from lasergo.privacy import public_table, suppress_small
 from tests.conftest import SAMPLE
 
 
@@ -166,6 +167,128 @@ def test_cases_show_ids_unless_internal(sample_partners):
         analysis.matching.cases.head(3), analysis.profiles, partners.display_names(data, True)
     )
     assert internal["supplier"].str.contains("Synthetic SME").all()
+
+
+def test_company_level_lists_are_refused_on_a_public_page(sample_partners):
+    _, analysis = sample_partners
+    for table in (analysis.cases, analysis.cases_by_mission):
+        with pytest.raises(AnalysisError, match="internal edition"):
+            public_table(table)
+
+
+def test_group_map_centres_and_spreads_are_over_each_group(sample_partners):
+    """Up to ``MAP_POINTS`` companies every company is drawn, so a group's centre and spread are
+    the mean and standard deviation of its drawn points."""
+    _, analysis = sample_partners
+    points, groups = analysis.map.points, analysis.map.groups.set_index("group")
+    assert len(points) == len(analysis.profiles)
+    by_group = points.groupby("group")
+    np.testing.assert_allclose(groups["x"], by_group["x"].mean()[groups.index])
+    np.testing.assert_allclose(groups["sd_y"], by_group["y"].std()[groups.index])
+    assert groups["size"].tolist() == [int((analysis.labels == g).sum()) for g in groups.index]
+    assert (groups["size"] >= partners.MIN_GROUP).all()
+
+
+def test_complementarity_cells_with_fewer_than_five_suppliers_are_suppressed(sample_partners):
+    """Two groups made by hand: G2 holds just two suppliers-only companies and five
+    integrators-only ones, so every cell with G2's suppliers rests on two and is suppressed."""
+    _, analysis = sample_partners
+    p = analysis.profiles
+    roles = p.multi["roles"]
+    only = roles.sum(axis=1) == 1
+    suppliers = np.flatnonzero(only & roles["supplier"])[:2]
+    integrators = np.flatnonzero(only & roles["integrator"])[:5]
+    labels = np.zeros(len(p), dtype=int)
+    labels[np.concatenate([suppliers, integrators])] = 1
+    support = partners.complementarity_support(p, labels)
+    assert support.loc["G2", "G2"] == 2 and support.loc["G2", "G1"] == 2
+    assert support.loc["G1", "G2"] == 5
+    assert support.loc["G1", "G1"] == min(
+        int((roles["supplier"] & (labels == 0)).sum()), int((roles["integrator"] & (labels == 0)).sum())
+    )
+    shown = suppress_small(partners.group_complementarity(p, labels), support)
+    assert shown.loc["G2"].isna().all()
+    assert shown.loc["G1"].notna().all()
+
+
+def test_median_employees_needs_five_known_values(sample_partners):
+    _, analysis = sample_partners
+    p = analysis.profiles
+    labels = np.zeros(len(p), dtype=int)
+    labels[:6] = 1
+    numeric = p.numeric.copy()
+    numeric.iloc[:2, numeric.columns.get_loc("log_employees")] = np.nan  # 4 of G2's 6 known
+    groups = partners.group_profiles(partners.Profiles(p.ids, numeric, p.categorical, p.multi, p.ranges), labels)
+    assert groups.set_index("group").at["G2", "companies"] == 6
+    assert np.isnan(groups.set_index("group").at["G2", "median employees"])
+    assert not np.isnan(groups.set_index("group").at["G1", "median employees"])
+
+
+def cluster_profiles(clusters: list[str], markets: dict[str, list[int]] | None = None) -> partners.Profiles:
+    """Profiles of companies 0..n-1 in ``clusters``; ``markets``: target market id -> companies."""
+    n = len(clusters)
+    targets = pd.DataFrame(False, index=range(n), columns=list(reference.TARGET_MARKET_IDS))
+    for market, companies in (markets or {}).items():
+        targets.loc[companies, market] = True
+    return partners.Profiles(
+        pd.Index(range(n)),
+        pd.DataFrame(index=range(n)),
+        pd.DataFrame({"cluster": clusters}),
+        {"target_markets": targets},
+    )
+
+
+def chosen(*trios: tuple[int, int, int], score: float = 1.0) -> pd.DataFrame:
+    return pd.DataFrame(list(trios), columns=["supplier", "integrator", "end_user"]).assign(score=score)
+
+
+def test_case_mix_merges_combinations_under_five_companies():
+    """LITEK > HTS > HTS: three cases over seven companies, shown. OV > MEDICEN > MEDICEN and
+    OPTENCE > BIOCAT > BIOCAT: one case of three companies each, merged into one row of six."""
+    clusters = ["LITEK", "HTS", "HTS", "LITEK", "HTS", "HTS", "HTS"]
+    clusters += ["OV", "MEDICEN", "MEDICEN", "OPTENCE", "BIOCAT", "BIOCAT"]
+    cases = chosen((0, 1, 2), (3, 1, 4), (0, 5, 6), (7, 8, 9), (10, 11, 12))
+    mix = partners.case_mix(cases, cluster_profiles(clusters))
+    assert mix["combination"].tolist() == ["LITEK > HTS > HTS", partners.OTHER_COMBINATIONS]
+    assert mix["combinations"].tolist() == [1, 2]
+    assert mix["cases"].tolist() == [3, 2]
+    assert mix["distinct_companies"].tolist() == [7, 6]
+    by_sector = partners.case_mix(cases, cluster_profiles(clusters), by="sector")
+    assert by_sector["combination"].tolist() == ["photonics > health_tech > health_tech"]
+    assert by_sector["cases"].tolist() == [5] and by_sector["distinct_companies"].tolist() == [13]
+
+
+def test_case_mix_pool_still_under_five_takes_the_smallest_combination():
+    """One pooled case of three companies is too few on its own, so the smallest shown
+    combination (two cases, six companies) joins it: the pooled row cannot be had by difference."""
+    clusters = ["LITEK", "HTS", "HTS"] * 2 + ["OV", "MEDICEN", "MEDICEN"] * 3 + ["BIOCAT", "OV", "OV"]
+    cases = chosen((0, 1, 2), (3, 4, 5), (6, 7, 8), (9, 10, 11), (12, 13, 14), (15, 16, 17))
+    mix = partners.case_mix(cases, cluster_profiles(clusters))
+    assert mix["combination"].tolist() == ["OV > MEDICEN > MEDICEN", partners.OTHER_COMBINATIONS]
+    assert mix["combinations"].tolist() == [1, 2]
+    assert mix["cases"].tolist() == [3, 3] and mix["distinct_companies"].tolist() == [9, 9]
+
+
+def test_case_mix_suppresses_a_row_under_five_companies_in_all():
+    mix = partners.case_mix(chosen((0, 1, 2), score=0.8), cluster_profiles(["LITEK", "HTS", "OV"]))
+    assert mix["combination"].tolist() == [partners.OTHER_COMBINATIONS]
+    assert mix[["cases", "distinct_companies", "mean_score"]].isna().all(axis=None)
+    with pytest.raises(ParameterError):
+        partners.case_mix(chosen((0, 1, 2)), cluster_profiles(["LITEK", "HTS", "OV"]), by="company")
+
+
+def test_mission_summary_suppresses_markets_under_five_companies():
+    """Japan: two cases whose integrator and end-user target it, six companies: shown. Israel:
+    one such case, three companies: suppressed. Canada: the integrator only: no case."""
+    markets = {"japan": [1, 2, 4, 5], "israel": [1, 2], "canada": [4]}
+    cases = pd.concat([chosen((0, 1, 2), score=0.9), chosen((3, 4, 5), score=0.7)], ignore_index=True)
+    summary = partners.mission_summary(cases, cluster_profiles(["LITEK"] * 6, markets)).set_index("market")
+    assert summary.at["Japan", "cases"] == 2 and summary.at["Japan", "distinct_companies"] == 6
+    assert summary.at["Japan", "mean_score"] == pytest.approx(0.8)
+    assert summary.at["Israel", "suppressed"]
+    assert summary.loc["Israel", ["cases", "distinct_companies", "mean_score"]].isna().all()
+    assert summary.at["Canada", "cases"] == 0 and not summary.at["Canada", "suppressed"]
+    assert len(summary) == len(reference.missions())
 
 
 # --- Complementarity and matching ---------------------------------------------------------------

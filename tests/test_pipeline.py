@@ -223,6 +223,10 @@ def test_fit_page_names_companies_only_when_internal(sample_reports, tmp_path):
     out, _ = sample_reports
     html = (out / "2026Q3" / "03_partnership_fit.html").read_text(encoding="utf-8")
     assert not any(name in html for name in names)
+    ids = pd.read_csv(SAMPLE / "companies.csv")["id"]
+    for page in (out / "2026Q3").glob("*.html"):
+        text = re.sub(r"data:image/png;base64,[^\"']+", "", page.read_text(encoding="utf-8"))
+        assert not [i for i in ids if re.search(rf"\b{i}\b", text)], page  # no company id on a public page
     build_reports(
         data_dir=SAMPLE, out_dir=tmp_path, only=["03_partnership_fit"], parameters={"internal": True}, progress=False
     )

@@ -21,6 +21,12 @@ is one random input shared by every market and segment it applies to.
 
 The screening guide ranks the clusters of each market and segment by their
 market-partnership fit (:mod:`lasergo.analysis.market_fit`).
+
+Company data are confidential (roadmap §2.2). Each result that rests on companies carries
+how many (``companies``), and the public variants (``public_*`` of :class:`MarketAnalysis`)
+withhold or merge what rests on fewer than ``k`` = :data:`lasergo.privacy.MIN_COMPANIES`
+companies (the threshold rule with complementary suppression; Hundepool et al. 2012,
+*Statistical Disclosure Control*, ch. 4) and name no company.
 """
 
 from __future__ import annotations
@@ -31,15 +37,24 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from lasergo.analysis.market_fit import fit_scores
+from lasergo.analysis.market_fit import fit_scores, small_fit_cells
 from lasergo.data import reference
 from lasergo.data.codes import split_codes
 from lasergo.data.dataset import Dataset
 from lasergo.data.market_inputs import PERCENT, MarketTables, ResolvedInputs, market_tables, resolve_inputs
 from lasergo.data.reference import MARKET_PARAMETERS, segment_uses
 from lasergo.errors import ParameterError
+from lasergo.privacy import MIN_COMPANIES
 
 STAGES = ("segment_value", "photonics_value", "partnership_sales")
+#: Why a public page withholds a market x segment cell (:func:`withheld_cells`).
+SMALL, COMPLEMENT = "small", "complement"
+
+
+def other_uses(k: int = MIN_COMPANIES) -> str:
+    """The label of the row into which a public table merges the technology uses with products
+    from fewer than ``k`` companies each."""
+    return f"other uses, fewer than {k} companies each"
 
 
 @dataclass(frozen=True)
@@ -47,10 +62,17 @@ class MarketModel(ResolvedInputs):
     """Everything the Monte Carlo needs for one report year: the resolved inputs and where each
     enters (:class:`lasergo.data.market_inputs.ResolvedInputs`), and ``addressable``, the
     fraction 0-1 per (market, segment) of the segment's technology uses the partnership's
-    market-ready products cover, from the data.
+    market-ready products cover, from the data, and ``makers``, the set of companies (ids) per
+    (market, segment) whose products give that share.
     """
 
     addressable: np.ndarray
+    makers: np.ndarray
+
+    @property
+    def companies(self) -> np.ndarray:
+        """The number of companies behind each addressable share, per (market, segment)."""
+        return np.vectorize(len, otypes=[int])(self.makers)
 
     @property
     def modes(self) -> np.ndarray:
@@ -63,9 +85,14 @@ def build_model(tables: MarketTables, dataset: Dataset, report_year: int, min_tr
     :func:`lasergo.data.market_inputs.market_input_problems` describes."""
     resolved = resolve_inputs(tables, report_year)
     markets, segments = resolved.markets, resolved.segments
-    share = addressable_share(dataset, markets, segments, min_trl)["share"].to_numpy()
+    share = addressable_share(dataset, markets, segments, min_trl)
+    shape = (len(markets), len(segments))
     resolved_fields = {f.name: getattr(resolved, f.name) for f in fields(resolved)}
-    return MarketModel(**resolved_fields, addressable=share.reshape(len(markets), len(segments)))
+    return MarketModel(
+        **resolved_fields,
+        addressable=share["share"].to_numpy().reshape(shape),
+        makers=share["makers"].to_numpy().reshape(shape),
+    )
 
 
 def _products_with_markets(dataset: Dataset) -> pd.DataFrame:
@@ -82,7 +109,8 @@ def addressable_share(
     TRL >= ``min_trl`` in that segment from a company that targets the market, and their share.
 
     Columns: ``market``, ``segment``, ``covered`` (list of use ids), ``uses`` (count of the
-    segment's uses), ``share`` (covered / uses, 0-1).
+    segment's uses), ``share`` (covered / uses, 0-1), ``makers`` (the ids of the companies whose
+    products cover them, a frozenset), ``companies`` (their number).
     """
     uses = segment_uses(segments)
     products = _products_with_markets(dataset)
@@ -91,7 +119,8 @@ def addressable_share(
     for market in markets:
         in_market = ready[ready["markets"] == market]
         for segment in segments:
-            offered = set(in_market.loc[in_market["segment"] == segment, "technology_use"])
+            in_cell = in_market[in_market["segment"] == segment]
+            offered = set(in_cell["technology_use"])
             covered = [u for u in uses[segment] if u in offered]
             rows.append(
                 {
@@ -100,9 +129,11 @@ def addressable_share(
                     "covered": covered,
                     "uses": len(uses[segment]),
                     "share": len(covered) / len(uses[segment]),
+                    "makers": frozenset(in_cell.loc[in_cell["technology_use"].isin(covered), "company"]),
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["market", "segment", "covered", "uses", "share", "makers"])
+    return frame.assign(companies=frame["makers"].map(len).astype(int))
 
 
 def draw_inputs(inputs: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
@@ -207,36 +238,71 @@ def totals(sim: Simulation) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def market_totals(sim: Simulation) -> pd.DataFrame:
+def withheld_cells(makers: np.ndarray, sales: np.ndarray, k: int = MIN_COMPANIES) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells of a (market, segment) grid a public page withholds, and why, by the threshold
+    rule with complementary suppression (Hundepool et al. 2012, *Statistical Disclosure Control*,
+    ch. 4): ``SMALL`` where the cell rests on fewer than ``k`` companies (but on at least one);
+    where a market's small cells together still rest on fewer than ``k`` companies, its total
+    would give their sum away, so ``COMPLEMENT`` for the market's smallest other cell with sales,
+    or, without one, the market's total is withheld; "" for a cell that may be shown.
+
+    ``makers``: the set of companies behind each cell; ``sales``: its value; both of the grid's
+    shape. Returns the reasons (grid's shape) and whether each market's total is withheld."""
+    companies = np.vectorize(len, otypes=[int])(makers)
+    small = (companies > 0) & (companies < k)
+    reasons = np.where(small, SMALL, "").astype(object)
+    hidden_totals = np.zeros(len(makers), dtype=bool)
+    for i in np.flatnonzero(small.any(axis=1)):
+        if len(frozenset().union(*makers[i, small[i]])) >= k:
+            continue
+        others = np.flatnonzero(~small[i] & (sales[i] > 0))
+        if len(others):
+            reasons[i, others[np.argmin(sales[i, others])]] = COMPLEMENT
+        else:
+            hidden_totals[i] = True
+    return reasons, hidden_totals
+
+
+def _withheld(sim: Simulation, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`withheld_cells` of the simulation's (market, segment) grid, by expected sales."""
+    return withheld_cells(sim.model.makers, sim.stages["partnership_sales"].mean(axis=0), k)
+
+
+def market_totals(sim: Simulation, k: int = MIN_COMPANIES) -> pd.DataFrame:
     """Expected partnership sales per target market (high-value geographic segments), ranked.
-    Columns ``market``, ``p10``, ``p50``, ``p90``, ``mean``, ``share_of_total`` (of the mean)."""
+    Columns ``market``, ``p10``, ``p50``, ``p90``, ``mean``, ``share_of_total`` (of the mean),
+    ``withheld`` (a public page withholds the total, :func:`withheld_cells`)."""
     q = _quantiles(sim.stages["partnership_sales"].sum(axis=2))
     frame = pd.DataFrame({"market": sim.model.markets, **q})
     frame["share_of_total"] = frame["mean"] / frame["mean"].sum()
+    frame["withheld"] = _withheld(sim, k)[1]
     return frame.sort_values("mean", ascending=False, ignore_index=True)
 
 
-def cell_ranking(sim: Simulation) -> pd.DataFrame:
+def cell_ranking(sim: Simulation, k: int = MIN_COMPANIES) -> pd.DataFrame:
     """Market x segment cells ranked by expected (mean) partnership sales, with P10-P90,
-    ``addressable`` share and ``rank``."""
+    ``addressable`` share, ``rank``, ``companies`` (behind the addressable share) and
+    ``withheld`` (why a public page withholds the cell, :func:`withheld_cells`, or "")."""
     cells = cell_summary(sim).query("stage == 'partnership_sales'").drop(columns="stage")
     cells["addressable"] = sim.model.addressable.ravel()
+    cells["companies"] = sim.model.companies.ravel()
+    cells["withheld"] = _withheld(sim, k)[0].ravel()
     cells = cells.sort_values("mean", ascending=False, ignore_index=True)
     cells.insert(0, "rank", np.arange(1, len(cells) + 1))
     return cells
 
 
-def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
-    """Expected partnership sales per market and technology use (submarkets): a cell's sales split
-    over the technology uses the partnership covers there in proportion to its market-ready
-    products of each use (an assumption: no figure gives the size of each use). Columns
-    ``market``, ``segment``, ``technology_use``, ``products`` (market-ready, targeting the
-    market), ``mean`` (EUR million)."""
+SUBMARKET_COLUMNS = ["market", "segment", "technology_use", "products", "mean", "companies"]
+
+
+def _submarkets(sim: Simulation, dataset: Dataset, min_trl: int) -> pd.DataFrame:
+    """:func:`technology_values` with ``makers`` (the set of company ids) for ``companies``."""
     model = sim.model
     mean = sim.stages["partnership_sales"].mean(axis=0)
     products = _products_with_markets(dataset)
     ready = products[products["trl"] >= min_trl].explode("markets")
     counts = ready.groupby(["markets", "segment", "technology_use"]).size()
+    makers = ready.groupby(["markets", "segment", "technology_use"])["company"].agg(frozenset)
     cover = addressable_share(dataset, model.markets, model.segments, min_trl)
     rows = []
     for k, cell in cover.iterrows():
@@ -250,23 +316,93 @@ def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd
                     "technology_use": use,
                     "products": count,
                     "mean": mean[i, j] * count / sum(n.values()),
+                    "makers": makers[(cell["market"], cell["segment"], use)],
                 }
             )
-    return pd.DataFrame(rows, columns=["market", "segment", "technology_use", "products", "mean"])
+    return pd.DataFrame(rows, columns=[*SUBMARKET_COLUMNS[:-1], "makers"])
+
+
+def technology_values(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
+    """Expected partnership sales per market and technology use (submarkets): a cell's sales split
+    over the technology uses the partnership covers there in proportion to its market-ready
+    products of each use (an assumption: no figure gives the size of each use). Columns
+    ``market``, ``segment``, ``technology_use``, ``products`` (market-ready, targeting the
+    market), ``mean`` (EUR million), ``companies`` (that make those products)."""
+    rows = _submarkets(sim, dataset, min_trl)
+    return rows.assign(companies=rows["makers"].map(len))[SUBMARKET_COLUMNS]
+
+
+def public_submarkets(sim: Simulation, dataset: Dataset, min_trl: int = 7, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """:func:`technology_values` for a public page, ranked: in each market and segment, the uses
+    whose products come from fewer than ``k`` companies merged into one row (``technology_use``
+    :func:`other_uses`); left out, a merged row still resting on fewer than ``k`` companies and
+    every row of a cell the page withholds (:func:`withheld_cells`), whose rows would add up to it."""
+    rows = _submarkets(sim, dataset, min_trl)
+    reasons = _withheld(sim, k)[0]
+    shown = {
+        (market, segment)
+        for i, market in enumerate(sim.model.markets)
+        for j, segment in enumerate(sim.model.segments)
+        if not reasons[i, j]
+    }
+    rows = rows[[cell in shown for cell in zip(rows["market"], rows["segment"])]]
+    small = rows["makers"].map(len) < k
+    merged = (
+        rows[small]
+        .groupby(["market", "segment"], sort=False)
+        .agg(products=("products", "sum"), mean=("mean", "sum"), makers=("makers", lambda m: frozenset().union(*m)))
+        .reset_index()
+        .assign(technology_use=other_uses(k))
+    )
+    frame = pd.concat([rows[~small], merged], ignore_index=True)
+    frame["companies"] = frame["makers"].map(len)
+    return (
+        frame[frame["companies"] >= k][SUBMARKET_COLUMNS]
+        .astype({"products": int, "companies": int})
+        .sort_values("mean", ascending=False, ignore_index=True)
+    )
 
 
 def product_types(sim: Simulation, dataset: Dataset, min_trl: int = 7) -> pd.DataFrame:
     """High-value product types: technology uses ranked by expected partnership sales over all
-    markets, with the partnership's products of that use (count, of them market-ready, median TRL).
-    Columns ``technology_use``, ``name``, ``mean``, ``products``, ``ready``, ``median_trl``."""
+    markets, with the partnership's products of that use (count, of them market-ready, median TRL,
+    and the companies that make them). Columns ``technology_use``, ``name``, ``mean``,
+    ``products``, ``ready``, ``median_trl``, ``companies``."""
     values = technology_values(sim, dataset, min_trl).groupby("technology_use")["mean"].sum()
     products = dataset.products.groupby("technology_use").agg(
-        products=("id", "size"), ready=("trl", lambda t: int((t >= min_trl).sum())), median_trl=("trl", "median")
+        products=("id", "size"),
+        ready=("trl", lambda t: int((t >= min_trl).sum())),
+        median_trl=("trl", "median"),
+        companies=("company", "nunique"),
     )
     names = reference.technology_uses().set_index("id")["name"]
     frame = pd.DataFrame({"mean": values}).join(products, how="left")
     frame.insert(0, "name", names.reindex(frame.index).to_numpy())
     return frame.rename_axis("technology_use").reset_index().sort_values("mean", ascending=False, ignore_index=True)
+
+
+def public_product_types(sim: Simulation, dataset: Dataset, min_trl: int = 7, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """:func:`product_types` for a public page: the uses whose products come from fewer than ``k``
+    companies merged into one row (``technology_use`` :func:`other_uses`, ``name`` how many uses),
+    left out if it still rests on fewer than ``k`` companies. Same columns, ranked."""
+    types = product_types(sim, dataset, min_trl)
+    small = types["companies"] < k
+    if not small.any():
+        return types
+    products = dataset.products[dataset.products["technology_use"].isin(types.loc[small, "technology_use"])]
+    merged = pd.DataFrame(
+        {
+            "technology_use": [other_uses(k)],
+            "name": [f"{int(small.sum())} technology uses, merged"],
+            "mean": [types.loc[small, "mean"].sum()],
+            "products": [len(products)],
+            "ready": [int((products["trl"] >= min_trl).sum())],
+            "median_trl": [float(products["trl"].median())],
+            "companies": [products["company"].nunique()],
+        }
+    )
+    frame = pd.concat([types[~small], merged[merged["companies"] >= k]], ignore_index=True)
+    return frame.sort_values("mean", ascending=False, ignore_index=True)
 
 
 def tornado(model: MarketModel) -> pd.DataFrame:
@@ -323,6 +459,8 @@ def screening_guide(
     segments_per_market: int = 2,
     clusters_per_segment: int = 2,
     companies_per_segment: int = 3,
+    public: bool = False,
+    k: int = MIN_COMPANIES,
 ) -> pd.DataFrame:
     """Partner-screening guide (roadmap §2.2): per target market, the segments with the highest
     expected partnership sales, the best-fitting clusters of ``fit``
@@ -330,8 +468,15 @@ def screening_guide(
     id: those targeting the market with a product in the segment, most mature first), with the
     evidence. Companies count only with a product of TRL >= ``min_trl``. One row per market and
     segment: columns ``market``, ``segment`` (display names), ``expected_sales_eur_m``,
-    ``p10_eur_m``, ``p90_eur_m``, ``clusters``, ``companies``, ``fit_evidence``."""
-    cells = cell_ranking(sim)
+    ``p10_eur_m``, ``p90_eur_m``, ``clusters``, ``companies``, ``fit_evidence``.
+
+    ``public``: the guide for a public page: no ``companies`` column, and neither a cell nor a
+    cluster's fit that the page withholds (resting on fewer than ``k`` companies,
+    :func:`withheld_cells`, :func:`lasergo.analysis.market_fit.small_fit_cells`) is chosen."""
+    cells = cell_ranking(sim, k)
+    if public:
+        cells = cells[cells["withheld"] == ""]
+        fit = fit[~small_fit_cells(fit, k)]
     names, segment_names = reference.names("markets"), reference.names("segments")
     products = _products_with_markets(dataset).explode("markets")
     rows = []
@@ -357,7 +502,8 @@ def screening_guide(
                     "expected_sales_eur_m": cell.mean,
                     "p10_eur_m": cell.p10,
                     "p90_eur_m": cell.p90,
-                    "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples()),
+                    "clusters": ", ".join(f"{f.cluster} ({f.score:.0f})" for f in fits.itertuples())
+                    or f"none resting on {k} or more companies",
                     "companies": ", ".join(f"{c} (TRL {int(t)})" for c, t in zip(placed.index, placed["best_trl"]))
                     or "none with a market-ready product",
                     "fit_evidence": "; ".join(
@@ -368,7 +514,8 @@ def screening_guide(
                     ),
                 }
             )
-    return pd.DataFrame(rows)
+    guide = pd.DataFrame(rows)
+    return guide.drop(columns="companies") if public else guide
 
 
 # --- From a data folder to the page ----------------------------------------------------------
@@ -387,9 +534,12 @@ class MarketAnalysis:
     sales_at_mode: float  # total partnership sales, every input at its mode (:func:`deterministic`)
     rank_correlations: pd.Series  # :func:`rank_correlations`
     fit: pd.DataFrame  # :func:`lasergo.analysis.market_fit.fit_scores`
-    guide: pd.DataFrame  # :func:`screening_guide`
+    guide: pd.DataFrame  # :func:`screening_guide`, naming companies: for the internal edition only
+    public_guide: pd.DataFrame  # :func:`screening_guide` with ``public=True``
     submarkets: pd.DataFrame  # :func:`technology_values`, ranked
+    public_submarkets: pd.DataFrame  # :func:`public_submarkets`
     product_types: pd.DataFrame  # :func:`product_types`
+    public_product_types: pd.DataFrame  # :func:`public_product_types`
     min_trl: int
 
 
@@ -411,7 +561,10 @@ def analyse_market(
         rank_correlations=rank_correlations(sim),
         fit=fit,
         guide=screening_guide(sim, fit, data, min_trl),
+        public_guide=screening_guide(sim, fit, data, min_trl, public=True),
         submarkets=technology_values(sim, data, min_trl).sort_values("mean", ascending=False, ignore_index=True),
+        public_submarkets=public_submarkets(sim, data, min_trl),
         product_types=product_types(sim, data, min_trl),
+        public_product_types=public_product_types(sim, data, min_trl),
         min_trl=min_trl,
     )

@@ -7,6 +7,10 @@ its products in the segment, and its strongest tie to the market (missions and
 roadshows, §2.6 Tables 2-3; past missions, links, trade shows and plans,
 §1.2.1, §2.6 Table 1). The weights and the strength of each tie are
 assumptions (``FIT_WEIGHTS``, ``LINK_STRENGTH``).
+
+Coverage and maturity describe a cluster's companies; each score carries the number of
+companies it rests on, so that a public page can withhold the scores resting on fewer than
+:data:`lasergo.privacy.MIN_COMPANIES` (:func:`small_fit_cells`; roadmap §2.2).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from lasergo.data import reference
 from lasergo.data.codes import split_codes
 from lasergo.data.dataset import Dataset
 from lasergo.data.reference import segment_uses
+from lasergo.privacy import MIN_COMPANIES, too_small
 
 LINK_STRENGTH = {
     "mission_lead": 1.0,
@@ -76,7 +81,10 @@ def fit_scores(
     maturity = (mean TRL of the cluster's products in the segment - 1) / 8, 0 without products;
     links = :func:`cluster_links_to_markets`.
     Columns ``cluster``, ``segment``, ``market``, ``coverage``, ``maturity``, ``links``, ``score``,
-    ``uses_covered``, ``uses``, ``products``, ``mean_trl``, ``link_evidence``.
+    ``uses_covered``, ``uses``, ``products``, ``mean_trl``, ``companies`` (distinct companies behind
+    coverage and maturity: the cluster's companies serving the segment or with a product in it),
+    ``product_companies`` (those with a product in the segment, behind maturity and ``mean_trl``),
+    ``link_evidence``.
     """
     weights = {**FIT_WEIGHTS, **(weights or {})}
     markets = markets or reference.TARGET_MARKET_IDS
@@ -96,6 +104,7 @@ def fit_scores(
             offered |= set(in_segment["technology_use"])
             covered = [u for u in uses[segment] if u in offered]
             mean_trl = float(in_segment["trl"].mean()) if len(in_segment) else np.nan
+            with_products = set(in_segment["company"])
             rows.append(
                 {
                     "cluster": cluster,
@@ -106,6 +115,8 @@ def fit_scores(
                     "uses": len(uses[segment]),
                     "products": len(in_segment),
                     "mean_trl": mean_trl,
+                    "companies": len(set(serving["id"]) | with_products),
+                    "product_companies": len(with_products),
                 }
             )
     capability = pd.DataFrame(rows)
@@ -132,6 +143,16 @@ def fit_scores(
             "uses",
             "products",
             "mean_trl",
+            "companies",
+            "product_companies",
             "link_evidence",
         ]
     ]
+
+
+def small_fit_cells(fit: pd.DataFrame, k: int = MIN_COMPANIES) -> pd.Series:
+    """Where a score of :func:`fit_scores` rests on fewer than ``k`` companies (but on at least
+    one): in all, or behind its maturity (the mean TRL of fewer than ``k`` companies' products
+    could be read back from the score). The threshold rule of statistical disclosure control
+    (Hundepool et al. 2012, *Statistical Disclosure Control*, ch. 4), with ``k`` of roadmap §2.2."""
+    return too_small(fit["companies"], k) | too_small(fit["product_companies"], k)

@@ -1,7 +1,9 @@
 """The partnership at a glance: clusters, missions, KPI targets and the target group.
 
 Roadmap figures come from ``data/reference`` (LASER-GO D5.1, 2017); target-group
-figures come from the data folder of the report.
+figures come from the data folder of the report. Company data are confidential (roadmap
+§2.2): the ``public`` variants withhold every figure resting on fewer than
+:data:`lasergo.privacy.MIN_COMPANIES` companies (but on at least one).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ import pandas as pd
 from lasergo.data import reference
 from lasergo.data.codes import ROLE_NAMES, ROLES, split_codes
 from lasergo.data.dataset import Dataset
+from lasergo.privacy import MIN_COMPANIES, suppress_small
+
+#: The target-group figures that describe the group's companies (withheld for a small group).
+TARGET_GROUP_FIGURES = ["employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"]
 
 
 def cluster_sizes() -> pd.DataFrame:
@@ -90,21 +96,44 @@ def target_group_summary(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def public_target_group_summary(summary: pd.DataFrame, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """:func:`target_group_summary` for a public page: the figures (``TARGET_GROUP_FIGURES``) of a
+    group of fewer than ``k`` (but at least one) companies NA (:func:`lasergo.privacy.suppress_small`);
+    ``employees`` as a nullable integer."""
+    counts = pd.DataFrame(dict.fromkeys(TARGET_GROUP_FIGURES, summary["companies"]))
+    public = summary.astype({"employees": "Int64"})
+    public[TARGET_GROUP_FIGURES] = suppress_small(public[TARGET_GROUP_FIGURES], counts, k)
+    return public
+
+
 @dataclass(frozen=True)
 class RoleMix:
     """Value-network roles per cluster (see :func:`role_mix`)."""
 
     counts: pd.DataFrame  # companies per cluster (rows, in reference order) and role (columns, role names)
     photonics_supplier_share: float  # share of technology suppliers in the photonics clusters
+    public_counts: pd.DataFrame  # ``counts`` (nullable integers), NA where fewer than k but at least 1
+    public_photonics_supplier_share: float  # the share over the suppliers ``public_counts`` shows
 
 
-def role_mix(dataset: Dataset) -> RoleMix:
+def _photonics_share(suppliers: pd.Series) -> float:
+    """The share of the ``suppliers`` (per cluster) in the photonics clusters; NA counts left out."""
+    sectors = reference.clusters().set_index("id")["sector"]
+    return float(suppliers[sectors[suppliers.index] == "photonics"].sum() / max(suppliers.sum(), 1))
+
+
+def role_mix(dataset: Dataset, k: int = MIN_COMPANIES) -> RoleMix:
     """Companies per cluster and value-network role (a company with two roles counts in both),
-    and the share of technology suppliers that sit in the photonics clusters."""
+    and the share of technology suppliers that sit in the photonics clusters; for a public page,
+    the counts of fewer than ``k`` companies (but at least one) withheld and the share over the
+    counts shown, so that it does not give a withheld count away."""
     exploded = dataset.companies.assign(role=dataset.companies["roles"].map(split_codes)).explode("role")
     table = pd.crosstab(exploded["cluster"], exploded["role"]).reindex(columns=list(ROLES), fill_value=0)
     table = table.reindex(list(reference.CLUSTER_IDS), fill_value=0)
-    sectors = reference.clusters().set_index("id")["sector"]
-    suppliers = table["supplier"]
-    photonics_share = suppliers[sectors[table.index] == "photonics"].sum() / max(suppliers.sum(), 1)
-    return RoleMix(table.rename(columns=ROLE_NAMES), float(photonics_share))
+    public = suppress_small(table.astype("Int64"), table, k)
+    return RoleMix(
+        counts=table.rename(columns=ROLE_NAMES),
+        photonics_supplier_share=_photonics_share(table["supplier"]),
+        public_counts=public.rename(columns=ROLE_NAMES),
+        public_photonics_supplier_share=_photonics_share(public["supplier"].fillna(0)),
+    )

@@ -17,9 +17,14 @@ partner-screening guide (§2.5). This module
 * scores complementarity, not similarity, for supplier-integrator-end-user triples
   (:func:`candidate_cases`) and chooses the business cases by an integer program
   (:func:`match_cases`, scipy.optimize.milp / HiGHS);
-* lists the chosen cases per mission market (:func:`cases_by_mission`);
-* places the companies on a 2-D map, the first two principal components of the embedding
-  (:func:`group_map`).
+* lists the chosen cases per mission market (:func:`cases_by_mission`, company-level: the
+  internal edition only);
+* counts the chosen cases by cluster and sector combination (:func:`case_mix`) and per mission
+  market (:func:`mission_summary`) so that no row rests on fewer than
+  :data:`lasergo.privacy.MIN_COMPANIES` companies (roadmap §2.2: company data are confidential and
+  aggregated anonymously);
+* places the companies on a 2-D map, the first two principal components of the embedding, with
+  each group's centre and spread (:func:`group_map`).
 
 :func:`analyse_partners` runs all of it for the partnership-fit page (:mod:`lasergo.pages.partners`).
 
@@ -45,18 +50,21 @@ from lasergo.data import reference
 from lasergo.data.codes import ROLES
 from lasergo.data.dataset import Dataset
 from lasergo.errors import AnalysisError, ParameterError
+from lasergo.privacy import MIN_COMPANIES, suppress_small
 
 SAMPLE_SIZE = 2000  # companies in the Gower matrix; above it, a seeded sample
 SUBSAMPLE = 0.8  # share of the companies in each stability re-fit
 K_RANGE = range(2, 9)  # numbers of groups tried
 METHODS = ("kmeans", "agglomerative")
-MIN_GROUP = 5  # no group profile shown to reviewers describes fewer companies
+MIN_GROUP = MIN_COMPANIES  # no group profile shown to reviewers describes fewer companies
 CLUSTER_BONUS = 0.10  # added to a triple whose companies come from more than one cluster
 SECTOR_BONUS = 0.10  # added to a triple that joins photonics and health-technology companies
 CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
 MILP_LIMIT = 1_000_000  # candidate triples above which "auto" uses the greedy solver
 MILP_SECONDS = 300  # time limit of the integer program; the gap to its bound is then reported
 MAP_POINTS = 3000  # companies drawn on the group map; above it, a seeded sample
+ROLE_COLUMNS = ["supplier", "integrator", "end_user"]  # the companies of a business case, in order
+OTHER_COMBINATIONS = "other combinations"  # the row of :func:`case_mix` pooling small combinations
 
 
 # --- Profiles and Gower distance ---------------------------------------------------------------
@@ -484,7 +492,7 @@ def candidate_cases(
     cases = pd.DataFrame(frames, columns=columns)
     cluster = profiles.categorical["cluster"].to_numpy(object)
     sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
-    trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+    trio = cases[ROLE_COLUMNS].to_numpy(int)
     cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
     cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
     cases["score"] = (
@@ -504,7 +512,7 @@ class Matching:
 
 
 def _incidence(cases: pd.DataFrame, n_companies: int) -> sparse.csr_matrix:
-    trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+    trio = cases[ROLE_COLUMNS].to_numpy(int)
     rows = trio.ravel()
     cols = np.repeat(np.arange(len(cases)), 3)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_companies, len(cases)))
@@ -538,7 +546,7 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
     elif solver == "greedy":
         room = np.full(n_companies, max_cases)
         chosen = np.zeros(len(cases), dtype=bool)
-        trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+        trio = cases[ROLE_COLUMNS].to_numpy(int)
         for t in np.argsort(-scores, kind="stable"):
             if (room[trio[t]] > 0).all():
                 chosen[t] = True
@@ -580,6 +588,21 @@ def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFram
     return table
 
 
+def complementarity_support(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
+    """How many companies each cell of :func:`group_complementarity` rests on, counted on its
+    smaller side: the fewer of the row group's suppliers and the column group's integrators (0
+    where either has none). Same rows and columns as :func:`group_complementarity`."""
+    roles = profiles.multi["roles"]
+    groups = [g for g in np.unique(labels) if g >= 0]
+    suppliers = [int(((labels == g) & roles["supplier"].to_numpy()).sum()) for g in groups]
+    integrators = [int(((labels == h) & roles["integrator"].to_numpy()).sum()) for h in groups]
+    return pd.DataFrame(
+        np.minimum.outer(suppliers, integrators),
+        index=pd.Index([f"G{g + 1}" for g in groups], name="supplier group"),
+        columns=pd.Index([f"G{g + 1}" for g in groups], name="integrator group"),
+    )
+
+
 # --- From a data folder to the page ---------------------------------------------------------------
 
 
@@ -596,31 +619,56 @@ class GroupMap:
     ``points``: one row per company drawn (a seeded random order of all of them, or a seeded
     sample of ``MAP_POINTS`` above that), columns ``x``, ``y`` (scores on the first and second
     component, no unit), ``group`` (group after merging, -1 suppressed) and ``role`` (a role of
-    ``ROLES``, or "several roles"); ``variance``: the share of the embedding's variance each of
-    the two components explains.
+    ``ROLES``, or "several roles"): company-level, for the internal edition only; ``variance``:
+    the share of the embedding's variance each of the two components explains; ``groups``: one
+    row per group of at least ``MIN_COMPANIES`` companies, over all of its companies, columns
+    ``group``, ``size`` (companies), ``x``, ``y`` (the centre: mean scores) and ``sd_x``, ``sd_y``
+    (standard deviations of the scores, ddof 1), for the public edition.
     """
 
     points: pd.DataFrame
     variance: tuple[float, float]
+    groups: pd.DataFrame
 
 
 def group_map(profiles: Profiles, labels: np.ndarray, seed: int = 1, n_points: int = MAP_POINTS) -> GroupMap:
     """The 2-D map of the companies: PCA of :func:`embedding` on every company (seeded), drawn
-    for ``n_points`` companies chosen at random (seeded) so that large data stay legible."""
+    for ``n_points`` companies chosen at random (seeded) so that large data stay legible, and
+    each group's centre and spread over all of its companies."""
     z = embedding(profiles)
     shown = np.random.default_rng(seed).choice(len(profiles), min(len(profiles), n_points), replace=False)
     pca = PCA(n_components=2, random_state=seed).fit(z)
-    xy = pca.transform(z[shown])
+    xy = pca.transform(z)
     points = pd.DataFrame(
-        {"x": xy[:, 0], "y": xy[:, 1], "group": labels[shown], "role": _primary_role(profiles)[shown]}
+        {"x": xy[shown, 0], "y": xy[shown, 1], "group": labels[shown], "role": _primary_role(profiles)[shown]}
     )
+    scores = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "group": labels})
+    by_group = scores[scores["group"] >= 0].groupby("group")
+    groups = pd.DataFrame(
+        {
+            "size": by_group.size(),
+            "x": by_group["x"].mean(),
+            "y": by_group["y"].mean(),
+            "sd_x": by_group["x"].std(),
+            "sd_y": by_group["y"].std(),
+        }
+    ).reset_index()
     first, second = pca.explained_variance_ratio_
-    return GroupMap(points, (float(first), float(second)))
+    return GroupMap(
+        points, (float(first), float(second)), groups[groups["size"] >= MIN_COMPANIES].reset_index(drop=True)
+    )
+
+
+def _median_of_enough(values: pd.Series) -> float:
+    """The median of the known ``values``, NaN when fewer than ``MIN_COMPANIES`` are known."""
+    known = values.dropna()
+    return float(np.median(known)) if len(known) >= MIN_COMPANIES else float("nan")
 
 
 def group_profiles(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
     """Reviewer-facing profile of each group: size, computed description, role shares, share with
-    a TRL 7+ product, median employees. Groups of fewer than ``MIN_GROUP`` are left out.
+    a TRL 7+ product, median employees (NaN when fewer than ``MIN_COMPANIES`` are known). Groups
+    of fewer than ``MIN_GROUP`` are left out.
     Columns ``group`` ("G1", ...), ``companies``, ``description``, ``suppliers``, ``integrators``,
     ``end-users``, ``TRL 7+`` (shares 0-1), ``median employees``."""
     described = describe_groups(profiles, labels)
@@ -640,7 +688,7 @@ def group_profiles(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
                 "integrators": roles["integrator"][members].mean(),
                 "end-users": roles["end_user"][members].mean(),
                 "TRL 7+": float((profiles.numeric["max_trl"][members] >= 7).mean()),
-                "median employees": float(np.median(employees[members].dropna())),
+                "median employees": _median_of_enough(employees[members]),
             }
         )
     return pd.DataFrame(rows)
@@ -712,37 +760,116 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
 def cases_by_mission(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
     """Per mission market (roadmap §2.6, mission order), the best ``per_market`` chosen cases
     (:func:`case_table`) whose integrator and end-user both target it, with the mission's lead
-    cluster. One row per market and case, a placeholder row for a market no case targets.
-    Columns ``mission``, ``market``, ``lead cluster``, ``case``, ``score``, ``why``."""
+    cluster: company-level, for the internal edition only. One row per market and case, a
+    placeholder row (no companies, ``why`` saying so) for a market no case targets.
+    Columns ``mission``, ``market``, ``lead cluster``, ``supplier``, ``integrator``, ``end_user``
+    (as :func:`case_table` shows them), ``clusters``, ``score``, ``why``."""
     missions = reference.missions().sort_values("mission")
     rows = []
     for mission in missions.itertuples():
         targets = np.array([mission.market in markets for markets in cases["markets"]], dtype=bool)
         here = cases[targets].head(per_market)
+        place = {"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead}
         if here.empty:
-            rows.append(
-                {
-                    "mission": mission.mission,
-                    "market": mission.name,
-                    "lead cluster": mission.lead,
-                    "case": "no chosen case targets this market",
-                    "score": np.nan,
-                    "why": "-",
-                }
-            )
+            rows.append({**place, "why": "no chosen case targets this market"})
         for case in here.itertuples():
             rows.append(
                 {
-                    "mission": mission.mission,
-                    "market": mission.name,
-                    "lead cluster": mission.lead,
-                    "case": f"{case.supplier} > {case.integrator} > {case.end_user} ({case.clusters})",
+                    **place,
+                    "supplier": case.supplier,
+                    "integrator": case.integrator,
+                    "end_user": case.end_user,
+                    "clusters": case.clusters,
                     "score": case.score,
                     "why": f"supplier fills: {case.gaps_filled}; segment: {case.shared_segment}"
                     + (f"; {case.bonus}" if case.bonus != "-" else ""),
                 }
             )
-    return pd.DataFrame(rows)
+    columns = ["mission", "market", "lead cluster", *ROLE_COLUMNS, "clusters", "score", "why"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+CASE_MIX_COLUMNS = ("combination", "combinations", "cases", "distinct_companies", "mean_score")
+
+
+def _case_figures(combination: str, combinations: int, trio: np.ndarray, scores: np.ndarray, k: int) -> dict:
+    """One row of :func:`case_mix`: the cases ``trio`` (positions) and their ``scores``, the
+    figures suppressed (NA) when they involve fewer than ``k`` distinct companies."""
+    companies = len(np.unique(trio))
+    shown = companies >= k
+    return {
+        "combination": combination,
+        "combinations": combinations,
+        "cases": len(trio) if shown else pd.NA,
+        "distinct_companies": companies if shown else pd.NA,
+        "mean_score": float(scores.mean()) if shown else pd.NA,
+    }
+
+
+def case_mix(chosen: pd.DataFrame, profiles: Profiles, by: str = "cluster", k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """The chosen cases (:func:`match_cases`) counted by the clusters (``by="cluster"``) or the
+    sectors (``by="sector"``) of their supplier > integrator > end-user, most cases first, with
+    the distinct companies they involve and their mean score. No row rests on fewer than ``k``
+    distinct companies (roadmap §2.2; :mod:`lasergo.privacy`): the combinations under ``k`` are
+    pooled into one ``OTHER_COMBINATIONS`` row, last; while the pool rests on fewer than ``k``
+    the smallest other combination joins it (so its figures cannot be had by difference from the
+    total); a pool still under ``k`` (fewer than ``k`` companies in all) has its figures
+    suppressed (NA). Columns ``combination`` (codes joined by " > ", or ``OTHER_COMBINATIONS``),
+    ``combinations`` (how many combinations the row holds), ``cases``, ``distinct_companies``
+    (Int64) and ``mean_score`` (Float64)."""
+    if by not in ("cluster", "sector"):
+        raise ParameterError(f"case_mix counts by 'cluster' or 'sector', not {by!r}")
+    cluster = profiles.categorical["cluster"]
+    values = cluster if by == "cluster" else cluster.map(reference.clusters().set_index("id")["sector"])
+    trio = chosen[ROLE_COLUMNS].to_numpy(int)
+    scores = chosen["score"].to_numpy(float)
+    names = pd.Series([" > ".join(map(str, values.to_numpy(object)[t])) for t in trio], dtype=object)
+    rows_of = {name: np.flatnonzero(names == name) for name in names.unique()}
+
+    def companies(names_: list[str]) -> int:
+        return len(np.unique(trio[np.concatenate([rows_of[n] for n in names_])])) if names_ else 0
+
+    ranked = sorted(rows_of, key=lambda n: (-len(rows_of[n]), -companies([n]), n))
+    own = [n for n in ranked if companies([n]) >= k]
+    pooled = [n for n in ranked if companies([n]) < k]
+    while pooled and own and companies(pooled) < k:
+        pooled.append(own.pop())
+    rows = [_case_figures(n, 1, trio[rows_of[n]], scores[rows_of[n]], k) for n in own]
+    if pooled:
+        where = np.concatenate([rows_of[n] for n in pooled])
+        rows.append(_case_figures(OTHER_COMBINATIONS, len(pooled), trio[where], scores[where], k))
+    table = pd.DataFrame(rows, columns=list(CASE_MIX_COLUMNS))
+    return table.astype({"combinations": int, "cases": "Int64", "distinct_companies": "Int64", "mean_score": "Float64"})
+
+
+def mission_summary(chosen: pd.DataFrame, profiles: Profiles, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """Per mission market (roadmap §2.6, mission order, with the mission's lead cluster), the
+    chosen cases (:func:`match_cases`) whose integrator and end-user both target it, the distinct
+    companies they involve and their mean score; figures resting on fewer than ``k`` distinct
+    companies are suppressed (NA; roadmap §2.2, :mod:`lasergo.privacy`). Columns ``mission``,
+    ``market``, ``lead cluster``, ``cases``, ``distinct_companies`` (Int64), ``mean_score``
+    (Float64), ``suppressed`` (bool)."""
+    trio = chosen[ROLE_COLUMNS].to_numpy(int)
+    scores = chosen["score"].to_numpy(float)
+    targets = profiles.multi["target_markets"]
+    rows = []
+    for mission in reference.missions().sort_values("mission").itertuples():
+        market = targets[mission.market].to_numpy(bool)
+        here = market[trio[:, 1]] & market[trio[:, 2]]
+        companies = len(np.unique(trio[here]))
+        hidden = 0 < companies < k
+        rows.append(
+            {
+                "mission": mission.mission,
+                "market": mission.name,
+                "lead cluster": mission.lead,
+                "cases": pd.NA if hidden else int(here.sum()),
+                "distinct_companies": pd.NA if hidden else companies,
+                "mean_score": pd.NA if hidden or not here.any() else float(scores[here].mean()),
+                "suppressed": hidden,
+            }
+        )
+    return pd.DataFrame(rows).astype({"cases": "Int64", "distinct_companies": "Int64", "mean_score": "Float64"})
 
 
 @dataclass(frozen=True)
@@ -752,11 +879,15 @@ class PartnersAnalysis:
     ``grouping``: :func:`fit_groups`; ``labels``: group per company after merging;
     ``groups``: reviewer-facing group profiles (:func:`group_profiles`, no group under
     ``MIN_GROUP`` companies); ``group_notes``: merges or suppressions made for that; ``map``:
-    :func:`group_map`; ``complementarity``: :func:`group_complementarity` of the merged groups;
-    ``candidates``: :func:`candidate_cases`; ``matching``: :func:`match_cases`; ``cases``: the
-    chosen business cases with reasons (:func:`case_table`); ``cases_by_mission``:
-    :func:`cases_by_mission`; ``max_cases``: cases a company may take part in at most;
-    ``internal``: whether company names are shown.
+    :func:`group_map`; ``complementarity``: :func:`group_complementarity` of the merged groups,
+    cells resting on fewer than ``MIN_COMPANIES`` suppliers or integrators suppressed (NaN);
+    ``complementarity_support``: :func:`complementarity_support`; ``candidates``:
+    :func:`candidate_cases`; ``matching``: :func:`match_cases`; ``cases``: the chosen business
+    cases with reasons (:func:`case_table`) and ``cases_by_mission``: :func:`cases_by_mission`,
+    both company-level (the internal edition only); ``mix_by_cluster``, ``mix_by_sector``:
+    :func:`case_mix` of the chosen cases; ``missions``: :func:`mission_summary`; ``max_cases``:
+    cases a company may take part in at most; ``internal``: whether this is the internal edition
+    (company names and company-level lists shown).
     """
 
     profiles: Profiles
@@ -766,10 +897,14 @@ class PartnersAnalysis:
     group_notes: list[str]
     map: GroupMap
     complementarity: pd.DataFrame
+    complementarity_support: pd.DataFrame
     candidates: pd.DataFrame
     matching: Matching
     cases: pd.DataFrame
     cases_by_mission: pd.DataFrame
+    mix_by_cluster: pd.DataFrame
+    mix_by_sector: pd.DataFrame
+    missions: pd.DataFrame
     max_cases: int
     internal: bool
 
@@ -785,13 +920,15 @@ def analyse_partners(
     solver: str = "auto",
 ) -> PartnersAnalysis:
     """The whole partnership-fit page from a validated data folder: groups (:func:`fit_groups`,
-    then :func:`merge_small_groups`), map, complementarity, candidate and chosen business cases."""
+    then :func:`merge_small_groups`), map, complementarity, candidate and chosen business cases,
+    and their counts by combination and mission market."""
     profiles = company_profiles(data)
     grouping = fit_groups(profiles, k_range, method, seed, n_boot)
     labels, notes = merge_small_groups(grouping.labels, embedding(profiles))
     candidates = candidate_cases(profiles)
     matching = match_cases(candidates, len(profiles), max_cases, solver)
     cases = case_table(matching.cases, profiles, display_names(data, internal))
+    support = complementarity_support(profiles, labels)
     return PartnersAnalysis(
         profiles=profiles,
         grouping=grouping,
@@ -799,11 +936,15 @@ def analyse_partners(
         groups=group_profiles(profiles, labels),
         group_notes=notes,
         map=group_map(profiles, labels, seed),
-        complementarity=group_complementarity(profiles, labels),
+        complementarity=suppress_small(group_complementarity(profiles, labels), support),
+        complementarity_support=support,
         candidates=candidates,
         matching=matching,
         cases=cases,
         cases_by_mission=cases_by_mission(cases),
+        mix_by_cluster=case_mix(matching.cases, profiles, "cluster"),
+        mix_by_sector=case_mix(matching.cases, profiles, "sector"),
+        missions=mission_summary(matching.cases, profiles),
         max_cases=max_cases,
         internal=internal,
     )

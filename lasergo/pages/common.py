@@ -18,6 +18,7 @@ from IPython.display import Markdown, display
 from pandas.io.formats.style import Styler
 
 from lasergo.data.dataset import Dataset, load_data
+from lasergo.privacy import public_table
 from lasergo.quarter import quarter_end, report_quarter
 
 HEADLINE_MIME = "application/vnd.lasergo.headline+json"
@@ -66,9 +67,13 @@ def headline(label: str, value: float | int | str, unit: str = "", source: str =
     return item
 
 
-def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Styler:
+def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, internal: bool = False) -> Styler:
     """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-', every
-    cell and header HTML-escaped (text from the data shows as text, never as markup)."""
+    cell and header HTML-escaped (text from the data shows as text, never as markup). A table that
+    names companies is refused unless the page is the ``internal`` edition
+    (:func:`lasergo.privacy.public_table`)."""
+    if not internal:
+        public_table(frame)
     text_columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     numeric = {
         c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else "{:,.1f}"

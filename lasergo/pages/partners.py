@@ -3,6 +3,11 @@
 Which companies are alike (fit groups), which complement each other (supplier-integrator
 scores between groups) and which supplier-integrator-end-user business cases to pursue
 (roadmap LASER-GO D5.1 (2017) §2.2, §2.5). The charts draw the analysis result only.
+
+The public edition names and draws no company (roadmap §2.2; :mod:`lasergo.privacy`): business
+cases appear counted by combination and mission market, the map shows each group's centre and
+spread. Company-level lists and the per-company map belong to the internal edition
+(``analysis.internal``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
+from matplotlib.patches import Ellipse
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis.partners import (
@@ -21,7 +27,7 @@ from lasergo.analysis.partners import (
     CLUSTER_BONUS,
     METHODS,
     MILP_LIMIT,
-    MIN_GROUP,
+    OTHER_COMBINATIONS,
     SECTOR_BONUS,
     SUBSAMPLE,
     PartnersAnalysis,
@@ -29,7 +35,8 @@ from lasergo.analysis.partners import (
 from lasergo.data.codes import ROLE_NAMES
 from lasergo.data.dataset import Dataset
 from lasergo.pages.common import show_table
-from lasergo.pages.style import add_source
+from lasergo.pages.style import SECTOR_NAMES, add_source
+from lasergo.privacy import MIN_COMPANIES, too_small
 
 WEAK_SILHOUETTE = 0.25  # at or below: no substantial structure (Kaufman and Rousseeuw 1990)
 METHOD_NAMES = {"kmeans": "k-means", "agglomerative": "agglomerative"}
@@ -45,6 +52,26 @@ CASE_COLUMNS = {
     "shared_segment": "shared segment",
     "shared_markets": "shared target markets",
 }
+MIX_COLUMNS = {
+    "cases": "cases",
+    "distinct_companies": "distinct companies",
+    "mean_score": "mean score",
+}
+MIX_TITLES = {
+    "cluster": "clusters (supplier > integrator > end-user)",
+    "sector": "sectors (supplier > integrator > end-user)",
+}
+INTERNAL_EDITION = (
+    "Company-level lists (the business cases and the screening guide by company, and the map of "
+    "companies) are only in the internal edition, built with `-p internal=True` into a folder outside "
+    "`reports/`."
+)
+INTERNAL_CASES_INTRO = f"Internal edition: the {CASES_SHOWN} best chosen cases, by company:"
+INTERNAL_MISSIONS_INTRO = (
+    "Internal edition: per mission market, up to three of the best chosen cases whose integrator and "
+    "end-user both target that market, and why: the technology uses the supplier brings, the segment "
+    "they share and the bonuses."
+)
 
 
 def chart_source(data: Dataset) -> str:
@@ -54,18 +81,19 @@ def chart_source(data: Dataset) -> str:
 
 
 def confidentiality_note(analysis: PartnersAnalysis) -> str:
-    """Markdown: how companies are shown (a red warning when names are), and the merges or
-    suppressions made so that no group profile describes fewer than ``MIN_GROUP`` companies."""
+    """Markdown: how companies are shown (a red warning in the internal edition; in the public
+    edition, where the company-level lists are), and the merges or suppressions made so that no
+    group profile describes fewer than ``MIN_COMPANIES`` companies."""
     if analysis.internal:
         text = (
             '<p style="color: #b00020; font-weight: bold; font-size: 1.1em">'
-            "INTERNAL: company names shown; do not circulate.</p>"
+            "INTERNAL: company names and company-level lists shown; do not circulate.</p>"
         )
     else:
         text = (
-            f"Companies are shown by pseudonymous id; group profiles never describe fewer than "
-            f"{MIN_GROUP} companies (roadmap §2.2: company data are confidential and aggregated "
-            "anonymously)."
+            f"No company is named or drawn on this page: every table and chart cell rests on at least "
+            f"{MIN_COMPANIES} companies, and smaller cells are merged or suppressed where noted (roadmap "
+            f"§2.2: company data are confidential and aggregated anonymously). {INTERNAL_EDITION}"
         )
     notes = "\n".join(f"- {note[0].upper()}{note[1:]}." for note in analysis.group_notes)
     return text + (f"\n\n{notes}" if notes else "")
@@ -140,9 +168,13 @@ def findings(analysis: PartnersAnalysis) -> str:
 
 
 def groups_table(analysis: PartnersAnalysis) -> Styler:
-    """The reviewer-facing group profiles, shares as percentages."""
+    """The reviewer-facing group profiles (each of at least ``MIN_COMPANIES`` companies), shares
+    as percentages."""
     shares = ["suppliers", "integrators", "end-users", "TRL 7+"]
-    return show_table(analysis.groups, {**dict.fromkeys(shares, "{:.0%}"), "median employees": "{:,.0f}"})
+    return show_table(
+        analysis.groups.rename(columns={"companies": "number of companies"}),
+        {**dict.fromkeys(shares, "{:.0%}"), "median employees": "{:,.0f}"},
+    )
 
 
 def business_cases_method(analysis: PartnersAnalysis) -> str:
@@ -158,20 +190,82 @@ def business_cases_method(analysis: PartnersAnalysis) -> str:
         "target markets (0-1); the bonuses are assumptions. For each integrator the best "
         f"{CANDIDATES_PER_INTEGRATOR} suppliers and best {CANDIDATES_PER_INTEGRATOR} end-users make the "
         f"candidates. The {solver} then chooses the set of triples with the highest total score in which "
-        f"each company takes part in at most {analysis.max_cases} cases. The fifteen best chosen cases:"
+        f"each company takes part in at most {analysis.max_cases} cases."
     )
 
 
+def _merged(mix: pd.DataFrame) -> int:
+    """How many combinations a :func:`lasergo.analysis.partners.case_mix` table pools as "other"."""
+    return int(mix.loc[mix["combination"] == OTHER_COMBINATIONS, "combinations"].sum())
+
+
+def case_mix_note(analysis: PartnersAnalysis) -> str:
+    """Markdown introducing the case-mix tables: what they count, and the merges and suppressions
+    that keep every row on at least ``MIN_COMPANIES`` companies."""
+    clusters, sectors = analysis.mix_by_cluster, analysis.mix_by_sector
+    n_cases = len(analysis.matching.cases)
+    suppressed = any(mix["cases"].isna().any() for mix in (clusters, sectors))
+    return (
+        f"The {n_cases} chosen cases, counted by the clusters and then by the sectors of their supplier, "
+        "integrator and end-user, with the distinct companies they involve and their mean score. So that no "
+        f"row describes fewer than {MIN_COMPANIES} companies, the combinations whose cases involve fewer are "
+        f'merged into "{OTHER_COMBINATIONS}" (with the smallest other combination if the merged row is still '
+        f"under {MIN_COMPANIES}): here {_merged(clusters)} of {clusters['combinations'].sum()} cluster and "
+        f"{_merged(sectors)} of {sectors['combinations'].sum()} sector combinations."
+        + (f" A row still under {MIN_COMPANIES} companies is suppressed (-)." if suppressed else "")
+    )
+
+
+def case_mix_table(analysis: PartnersAnalysis, by: str) -> Styler:
+    """The chosen cases counted by cluster (``by="cluster"``) or sector (``by="sector"``)
+    combination (``analysis.mix_by_cluster`` / ``mix_by_sector``): no row under ``MIN_COMPANIES``
+    companies."""
+    mix = analysis.mix_by_cluster if by == "cluster" else analysis.mix_by_sector
+    names: dict[str, str] = SECTOR_NAMES if by == "sector" else {}
+    labels = [
+        f"{OTHER_COMBINATIONS} ({n})"
+        if combination == OTHER_COMBINATIONS
+        else " > ".join(names.get(part, part) for part in combination.split(" > "))
+        for combination, n in zip(mix["combination"], mix["combinations"])
+    ]
+    table = mix[list(MIX_COLUMNS)].rename(columns=MIX_COLUMNS)
+    table.insert(0, MIX_TITLES[by], labels)
+    return show_table(table, {"mean score": "{:.2f}"})
+
+
 def cases_table(analysis: PartnersAnalysis) -> Styler:
-    """The ``CASES_SHOWN`` best chosen business cases with their reasons."""
+    """The ``CASES_SHOWN`` best chosen business cases with their reasons, by company: the internal
+    edition only (refused on a public page)."""
     return show_table(
-        analysis.cases.drop(columns="markets").head(CASES_SHOWN).rename(columns=CASE_COLUMNS), {"score": "{:.2f}"}
+        analysis.cases.drop(columns="markets").head(CASES_SHOWN).rename(columns=CASE_COLUMNS),
+        {"score": "{:.2f}"},
+        internal=analysis.internal,
+    )
+
+
+def missions_summary_table(analysis: PartnersAnalysis) -> Styler:
+    """The public partner-screening guide: per mission market the chosen cases whose integrator
+    and end-user target it, the distinct companies involved and their mean score."""
+    table = analysis.missions.drop(columns="suppressed").rename(columns=MIX_COLUMNS)
+    return show_table(table, {"mean score": "{:.2f}"})
+
+
+def missions_note(analysis: PartnersAnalysis) -> str:
+    """Markdown: the suppression rule of the screening guide and how many markets it hid."""
+    hidden = analysis.missions.loc[analysis.missions["suppressed"], "market"]
+    which = f": {', '.join(hidden)}" if len(hidden) else ""
+    return (
+        f"A market whose cases involve fewer than {MIN_COMPANIES} distinct companies has its figures "
+        f"suppressed (-); {len(hidden)} of {len(analysis.missions)} markets here{which}."
     )
 
 
 def missions_table(analysis: PartnersAnalysis) -> Styler:
-    """The partner-screening guide: the best chosen cases per mission market."""
-    return show_table(analysis.cases_by_mission, {"score": "{:.2f}"})
+    """The partner-screening guide by company: the best chosen cases per mission market; the
+    internal edition only (refused on a public page)."""
+    return show_table(
+        analysis.cases_by_mission.rename(columns=CASE_COLUMNS), {"score": "{:.2f}"}, internal=analysis.internal
+    )
 
 
 def caveats(analysis: PartnersAnalysis, synthetic: bool) -> str:
@@ -228,13 +322,26 @@ def _map_title(analysis: PartnersAnalysis) -> str:
     return f"{len(groups)} {noun}: " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def plot_group_map(analysis: PartnersAnalysis, source: str) -> plt.Figure:
-    """The companies on the first two principal components of the embedding (``analysis.map``):
-    colour = fit group, marker = role; suppressed companies (label -1) in grey."""
+def map_intro(analysis: PartnersAnalysis) -> str:
+    """Markdown: how to read the group map of this edition."""
+    flat = (
+        "the first two principal components of the embedding: a flat picture of many features, so groups "
+        "that overlap here may still differ in other directions."
+    )
+    if analysis.internal:
+        return f"Each dot is a company on {flat} Colour is the fit group, marker the company's role."
+    return (
+        f"Each fit group is drawn as its centre (the mean of its companies) on {flat} The ellipse spans one "
+        "standard deviation either side of the centre on each axis, the label gives the group's size; no "
+        "company is drawn."
+    )
+
+
+def _draw_companies(ax: plt.Axes, analysis: PartnersAnalysis) -> None:
+    """The internal map: one point per company, colour = fit group, marker = role; suppressed
+    companies (label -1) in grey."""
     frame = analysis.map.points
-    variance = analysis.map.variance
     sizes = pd.Series(analysis.labels).value_counts()
-    fig, ax = plt.subplots(figsize=(9.5, 5.6))
     groups = sorted(frame["group"].unique())
     groups = [g for g in groups if g >= 0] + [g for g in groups if g < 0]
     for group in groups:
@@ -279,8 +386,6 @@ def plot_group_map(analysis: PartnersAnalysis, source: str) -> plt.Figure:
         frameon=False,
         alignment="left",
     )
-    ax.set_xlabel(f"first principal component of the company embedding ({variance[0]:.0%} of variance; no unit)")
-    ax.set_ylabel(f"second principal component ({variance[1]:.0%}; no unit)")
     if len(frame) < len(analysis.profiles):
         ax.text(
             0.01,
@@ -290,6 +395,52 @@ def plot_group_map(analysis: PartnersAnalysis, source: str) -> plt.Figure:
             fontsize=8,
             color="#555555",
         )
+
+
+def _draw_group_spreads(ax: plt.Axes, analysis: PartnersAnalysis) -> None:
+    """The public map: per fit group (``analysis.map.groups``, each of at least
+    ``MIN_COMPANIES`` companies) its centre, an ellipse of one standard deviation on each axis,
+    and its size; no company."""
+    spreads = analysis.map.groups
+    handles = []
+    for row in spreads.itertuples():
+        colour = _group_colour(int(row.group))
+        ax.add_patch(
+            Ellipse((row.x, row.y), 2 * row.sd_x, 2 * row.sd_y, facecolor=colour, edgecolor=colour, alpha=0.2, lw=1.5)
+        )
+        ax.scatter([row.x], [row.y], marker="o", s=60, color=colour, edgecolor="white", linewidth=0.8, zorder=3)
+        label = f"G{row.group + 1} ({row.size:,} companies)"
+        ax.annotate(label, (row.x, row.y), xytext=(6, 6), textcoords="offset points", fontsize=9)
+        handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7, label=label))
+    if spreads.empty:
+        ax.text(0.5, 0.5, f"no group of {MIN_COMPANIES} or more companies", transform=ax.transAxes, ha="center")
+        return
+    ax.autoscale_view()
+    ax.margins(0.08)
+    ax.legend(
+        handles=handles,
+        title="fit group: centre and ±1 SD",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        title_fontsize=9,
+        frameon=False,
+        alignment="left",
+    )
+
+
+def plot_group_map(analysis: PartnersAnalysis, source: str) -> plt.Figure:
+    """The fit groups on the first two principal components of the embedding (``analysis.map``):
+    in the public edition each group's centre and one-standard-deviation ellipse, in the internal
+    edition one point per company (colour = fit group, marker = role)."""
+    variance = analysis.map.variance
+    fig, ax = plt.subplots(figsize=(9.5, 5.6))
+    if analysis.internal:
+        _draw_companies(ax, analysis)
+    else:
+        _draw_group_spreads(ax, analysis)
+    ax.set_xlabel(f"first principal component of the company embedding ({variance[0]:.0%} of variance; no unit)")
+    ax.set_ylabel(f"second principal component ({variance[1]:.0%}; no unit)")
     ax.set_title(textwrap.fill(_map_title(analysis), 80))
     fig.tight_layout()
     add_source(fig, source)
@@ -350,14 +501,20 @@ def plot_silhouette(analysis: PartnersAnalysis, source: str) -> plt.Figure:
 
 def plot_complementarity(analysis: PartnersAnalysis, source: str) -> plt.Figure:
     """Mean supplier-integrator score between groups: suppliers of the row group filling the
-    gaps of integrators of the column group, 0-1."""
+    gaps of integrators of the column group, 0-1; a cell resting on fewer than ``MIN_COMPANIES``
+    suppliers or integrators is suppressed (blank, and the axis label says so)."""
     table = analysis.complementarity
     values = table.stack().dropna()
+    hidden = int(too_small(analysis.complementarity_support).to_numpy().sum())
     rows, columns = table.shape
     fig, ax = plt.subplots(figsize=(max(7.5, 1.1 * columns + 4), max(3.4, 0.6 * rows + 2.2)), layout="constrained")
     if values.empty:
         ax.set_axis_off()
-        ax.set_title("No group has both technology suppliers and system integrators to compare")
+        ax.set_title(
+            f"No pair of groups has {MIN_COMPANIES} or more suppliers and integrators to compare"
+            if hidden
+            else "No group has both technology suppliers and system integrators to compare"
+        )
     else:
         sns.heatmap(
             table,
@@ -372,7 +529,8 @@ def plot_complementarity(analysis: PartnersAnalysis, source: str) -> plt.Figure:
             annot_kws={"fontsize": 10},
         )
         ax.tick_params(axis="y", rotation=0)
-        ax.set_xlabel("integrator group (its system integrators)")
+        blank = f"; blank: fewer than {MIN_COMPANIES} suppliers or integrators behind the cell" if hidden else ""
+        ax.set_xlabel(f"integrator group (its system integrators){blank}")
         ax.set_ylabel("supplier group (its suppliers)")
         (best_s, best_i), best = values.idxmax(), values.max()
         spread = f" (all pairs {values.min():.2f}-{values.max():.2f})" if len(values) > 1 else ""

@@ -15,8 +15,21 @@ from nbconvert import HTMLExporter
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
+def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the notebook without the warnings and logs its cells wrote to stderr: they name
+    server paths and library internals, which a reviewer's page does not show."""
+    copy = nbformat.from_dict(notebook)
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    return copy
+
+
 def render_html(notebook: nbformat.NotebookNode, quarter: str, show_code: bool) -> str:
-    """Self-contained HTML: code hidden (unless asked), images embedded, no other host contacted."""
+    """Self-contained HTML: code hidden (unless asked, as on a failure page, which also keeps the
+    cells' warnings), images embedded, no other host contacted."""
+    if not show_code:
+        notebook = without_stderr(notebook)
     exporter = HTMLExporter(
         template_name="lasergo_report",
         extra_template_basedirs=[str(TEMPLATE_DIR)],

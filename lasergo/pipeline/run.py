@@ -61,7 +61,7 @@ from lasergo.quarter import report_quarter
 PUBLIC_REPORTS = PROJECT_DIR / "reports"  # what reviewers read: never pages with company names
 DEFAULT_TIMEOUT = 1200  # seconds a notebook may run before it is stopped and published as failed
 KERNEL_START_SECONDS = 300  # a kernel may start slowly on a loaded machine
-GRACE_SECONDS = 30  # beyond the cell time limit, before a worker that does not answer is killed
+GRACE_SECONDS = 30  # beyond the time limits, before a worker that does not answer is killed
 
 
 class RunStopped(BaseException):
@@ -208,7 +208,7 @@ def _execute_all(
                 answer = answers.get(timeout=0.5)
             except queue.Empty:
                 for name, (worker, source, started) in list(running.items()):
-                    late = time.monotonic() - started > timeout + GRACE_SECONDS
+                    late = time.monotonic() - started > timeout + KERNEL_START_SECONDS + GRACE_SECONDS
                     if late or not worker.is_alive():
                         _stop(worker)
                         del running[name]
