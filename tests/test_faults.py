@@ -143,7 +143,8 @@ def test_stuck_notebook_becomes_a_failure_page_at_its_time_limit(published):
     assert (out / "2026Q3" / "10_first.html").is_file()
 
 
-def test_sigterm_stops_workers_and_kernels_and_leaves_no_build_folder(published, tmp_path):
+@pytest.mark.parametrize("stop, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_workers_and_kernels_and_leaves_no_build_folder(published, tmp_path, stop, status):
     notebooks, out = published
     before = snapshot(out / "2026Q3")
     marker = tmp_path / "kernel.pid"
@@ -173,8 +174,8 @@ def test_sigterm_stops_workers_and_kernels_and_leaves_no_build_folder(published,
     while not (marker.is_file() and marker.read_text()) and time.monotonic() < deadline:
         time.sleep(0.2)
     kernel = int(marker.read_text())
-    run.send_signal(signal.SIGTERM)
-    assert run.wait(timeout=60) == 143
+    run.send_signal(stop)
+    assert run.wait(timeout=60) == status
     assert not list(out.glob(".build-*")) and not (out / LOCK_FILE).exists()
     assert snapshot(out / "2026Q3") == before
     deadline = time.monotonic() + 30
