@@ -245,3 +245,38 @@ def test_exports_land_beside_the_page_with_a_relative_reports_folder(tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--data", str(SAMPLE), "--out", "reports", "--only", "02_market"]) == 0
     assert (tmp_path / "reports" / "2026Q3" / "02_market_screening_guide.csv").is_file()
+
+
+def test_every_page_has_the_same_navigation_and_charts_carry_their_title_as_alt_text(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    chart = (
+        "import matplotlib.pyplot as plt\n"
+        "from lasergo.pages.style import finish, set_style\n"
+        "set_style()\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.plot([1, 2, 3])\n"
+        "finish(fig, 'Sales <b>triple</b> by 2027', 'a source');"
+    )
+    for name, title in (("10_one", "One"), ("20_two", "Two"), ("30_three", "Three")):
+        page = nbformat.v4.new_notebook(
+            metadata=KERNEL,
+            cells=[
+                nbformat.v4.new_markdown_cell(f"# {title}"),
+                nbformat.v4.new_code_cell(
+                    "quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}
+                ),
+                nbformat.v4.new_markdown_cell("## First part"),
+                nbformat.v4.new_code_cell(chart),
+                nbformat.v4.new_markdown_cell("## Second part"),
+            ],
+        )
+        nbformat.write(page, notebooks / f"{name}.ipynb")
+    out = tmp_path / "reports"
+    assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False).ok
+    middle = (out / "2026Q3" / "20_two.html").read_text(encoding="utf-8")
+    assert 'previous: <a href="10_one.html">One</a>' in middle and 'next: <a href="30_three.html">Three</a>' in middle
+    assert re.search(r'class="lasergo-toc">On this page: <a href="#First-part">First part</a>', middle)
+    assert 'alt="Sales &lt;b&gt;triple&lt;/b&gt; by 2027"' in middle
+    assert "No description has been provided" not in middle
+    assert "previous:" not in (out / "2026Q3" / "10_one.html").read_text(encoding="utf-8")

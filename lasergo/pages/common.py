@@ -8,6 +8,7 @@ collects for the quarter index and the manifest.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -122,3 +123,68 @@ def flag_rows(table: Styler, rows: pd.Series, subset: list[str]) -> Styler:
     """Red bold text in the ``subset`` columns of the rows where ``rows`` is true (an assumption)."""
     marked = rows.to_numpy()
     return table.apply(lambda column: [FLAG_STYLE if m else "" for m in marked], subset=subset)
+
+
+#: Terms of art and their meaning in plain words, for each page's glossary (:func:`glossary`).
+GLOSSARY = {
+    "A'WOT": "AHP applied to a SWOT (Kurttila et al. 2000): factors weighted by experts' pairwise comparisons.",
+    "AHP": "Analytic hierarchy process (Saaty 1980): weights from pairwise comparisons on a 1-9 scale.",
+    "ARI": "Adjusted Rand index: agreement of two groupings, 1 the same, 0 no better than chance.",
+    "Back-test": "Forecasts made from the past data alone and compared with what happened next.",
+    "Beta-PERT": "A distribution over a range (low, most likely, high) that favours the most likely value.",
+    "CR": "Consistency ratio (Saaty): how far an expert's comparisons contradict each other; above 0.10 is flagged.",
+    "ETS": "Exponential smoothing: a forecast that weighs recent quarters more than older ones.",
+    "Expected": "The mean of the simulated values; the middle value is called the median (P50).",
+    "Gower distance": "A distance for companies described by numbers, categories and lists at once (Gower 1971).",
+    "Jaccard overlap": "The share of two lists' items that both hold, from 0 (none) to 1 (the same).",
+    "k-means": "Groups companies around k centres so that members are close to their group's centre.",
+    "KPI": "Key performance indicator: one of the seven targets of the roadmap (§2.4).",
+    "MASE": "Mean absolute scaled error: a forecast's error relative to the naive forecast's; below 1 beats naive.",
+    "Monte Carlo": "Many random draws of every uncertain input, each giving one possible answer.",
+    "MoU": "Memorandum of understanding: a signed, non-binding agreement to cooperate.",
+    "Naive forecast": "The last quarter's pace continues: each future quarter repeats the latest one.",
+    "NUTS": "The EU's statistical regions (NUTS 1-3), coded by country and number.",
+    "P10, P50, P90": "Of the simulated values, 10% lie below P10, half below P50 (the median), 90% below P90.",
+    "RTO": "Research and technology organisation.",
+    "Silhouette": "How much closer a company is to its own group than to the next (-1 to 1; 0.25 or less: "
+    "no real structure, Kaufman and Rousseeuw 1990).",
+    "SME": "Small or medium-sized enterprise (fewer than 250 employees).",
+    "Spearman rank correlation": "How closely two quantities rise and fall together, from -1 to 1.",
+    "TOWS": "Strategies that pair SWOT factors (Weihrich 1982): SO, ST, WO and WT.",
+    "Tornado chart": "Each input set to its low and its high in turn, the others at their most likely value.",
+    "TRL": "Technology readiness level, 1 (basic principle) to 9 (proven in operation); 7 and up are "
+    "market-ready here.",
+}
+
+
+def glossary(*terms: str, extra: dict[str, str] | None = None) -> Markdown:
+    """A page's glossary: the named terms of :data:`GLOSSARY` and the page's own, alphabetical."""
+    entries = {term: GLOSSARY[term] for term in terms}
+    entries.update(extra or {})
+    lines = [
+        f"- **{escape_markdown(term)}**: {escape_markdown(meaning)}"
+        for term, meaning in sorted(entries.items(), key=lambda e: e[0].lower())
+    ]
+    return Markdown("\n".join(lines))
+
+
+def yes_no(values: pd.Series) -> pd.Series:
+    """True/False as Yes/No for a reader."""
+    return values.map({True: "Yes", False: "No"}).fillna("-")
+
+
+def _round_to(value: float, step: float) -> float:
+    return math.floor(value / step + 0.5) * step  # half up, as a reader rounds
+
+
+def about(value: float, low: float, high: float, unit: str = "") -> str:
+    """A figure rounded to what its range supports, with the range: ``about 80 EUR m (P10-P90 40-140)``.
+
+    The rounding step is the power of ten at or below half the range's width, so the figure carries
+    no digit the range does not support.
+    """
+    width = abs(high - low)
+    step = 10 ** math.floor(math.log10(width / 2)) if width > 0 else 10 ** math.floor(math.log10(abs(value) or 1))
+    shown = [f"{_round_to(x, step):,.{max(0, -int(math.floor(math.log10(step))))}f}" for x in (value, low, high)]
+    unit = f" {unit}" if unit else ""
+    return f"about {shown[0]}{unit} (P10-P90 {shown[1]}-{shown[2]})"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import seaborn as sns
+from IPython import get_ipython
+from matplotlib.figure import Figure
 
 SECTOR_COLOURS = {"photonics": "#1f77b4", "health_tech": "#d62728"}
 SECTOR_NAMES = {"photonics": "photonics", "health_tech": "health technology"}
@@ -26,6 +28,20 @@ def set_style() -> None:
             "axes.titlelocation": "left",
         }
     )
+    shell = get_ipython()
+    if shell is not None:  # a chart's plain-text form, the page's alternative text, is its title
+        plt.close(plt.figure())  # the inline backend, set up by the first figure, resets the formatters
+        shell.display_formatter.formatters["text/plain"].for_type(
+            Figure, lambda fig, printer, cycle: printer.text(chart_title(fig))
+        )
+
+
+def chart_title(fig: Figure) -> str:
+    """The title that states the chart's finding: the figure's title, else its first axes' title."""
+    if fig.get_suptitle():
+        return fig.get_suptitle()
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right") if ax.get_title(loc)]
+    return titles[0] if titles else "Chart"
 
 
 def add_source(fig: plt.Figure, text: str) -> None:

@@ -30,7 +30,8 @@ def headline_change(now: Headline, before: Headline | None) -> str:
 
 
 def quarter_index(manifest: Manifest, previous: Manifest | None) -> str:
-    """The quarter's index page: each notebook's status, link and headline figures."""
+    """The quarter's index page: each notebook's status, link and headline figures, with the
+    page's sources once under its figures."""
     pages = [
         {
             "name": nb.name,
@@ -46,6 +47,7 @@ def quarter_index(manifest: Manifest, previous: Manifest | None) -> str:
                 )
                 for h in nb.headlines
             ],
+            "sources": list(dict.fromkeys(h.source for h in nb.headlines if h.source)),
         }
         for nb in manifest.notebooks
     ]

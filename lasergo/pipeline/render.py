@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader
 from nbconvert import HTMLExporter
 
@@ -25,9 +26,36 @@ def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
-def render_html(notebook: nbformat.NotebookNode, quarter: str, show_code: bool) -> str:
+def with_contents(page: str) -> str:
+    """The page with a list of its sections (its ``h2`` headings) under its title."""
+    soup = BeautifulSoup(page, features="html.parser")
+    title = soup.find("h1")
+    sections = [(h["id"], h.get_text().replace("\u00b6", "").strip()) for h in soup.find_all("h2") if h.get("id")]
+    if title is None or len(sections) < 2:
+        return page
+    nav = soup.new_tag("nav", attrs={"class": "lasergo-toc"})
+    nav.append("On this page: ")
+    for k, (anchor, text) in enumerate(sections):
+        if k:
+            nav.append(" \u00b7 ")
+        link = soup.new_tag("a", href=f"#{anchor}")
+        link.string = text
+        nav.append(link)
+    title.insert_after(nav)
+    return str(soup)
+
+
+def render_html(
+    notebook: nbformat.NotebookNode,
+    quarter: str,
+    show_code: bool,
+    previous: tuple[str, str] | None = None,
+    following: tuple[str, str] | None = None,
+) -> str:
     """Self-contained HTML: code hidden (unless asked, as on a failure page, which also keeps the
-    cells' warnings), images embedded, no other host contacted."""
+    cells' warnings), images embedded, no other host contacted; the same navigation on every page
+    (the quarter's index, all quarters, the ``previous`` and ``following`` pages as (name, title),
+    and the page's own sections)."""
     if not show_code:
         notebook = without_stderr(notebook)
     exporter = HTMLExporter(
@@ -38,8 +66,9 @@ def render_html(notebook: nbformat.NotebookNode, quarter: str, show_code: bool) 
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(notebook, resources={"lasergo_quarter": quarter})
-    return body
+    resources = {"lasergo_quarter": quarter, "lasergo_previous": previous, "lasergo_next": following}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return with_contents(body)
 
 
 def render_template(name: str, **context: object) -> str:

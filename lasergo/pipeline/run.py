@@ -86,17 +86,30 @@ class RunResult:
         return all(nb.status == "ok" for nb in self.notebooks)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One page to build: its notebook, the parameters it gets, and the pages before and after it
+    in the quarter (name, title), for the page's navigation."""
+
+    source: Path
+    parameters: dict
+    previous: tuple[str, str] | None = None
+    following: tuple[str, str] | None = None
+
+    def render(self, notebook: nbformat.NotebookNode, quarter: str, show_code: bool) -> str:
+        return render_html(notebook, quarter, show_code, self.previous, self.following)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _failure_page(
-    source: Path, folder: Path, quarter: str, started: float, error: str, parameters: dict
-) -> NotebookResult:
-    """Publish what ran of ``source`` (or the notebook itself) as a failure page showing its code."""
+def _failure_page(job: Job, folder: Path, quarter: str, started: float, error: str) -> NotebookResult:
+    """Publish what ran of the job's notebook (or the notebook itself) as a failure page showing its code."""
+    source = job.source
     executed = folder / source.name
     notebook = nbformat.read(executed if executed.exists() else source, as_version=4)
-    (folder / f"{source.stem}.html").write_text(render_html(notebook, quarter, show_code=True), encoding="utf-8")
+    (folder / f"{source.stem}.html").write_text(job.render(notebook, quarter, show_code=True), encoding="utf-8")
     return NotebookResult(
         name=source.stem,
         title=title_of(notebook, source.stem),
@@ -104,17 +117,16 @@ def _failure_page(
         seconds=round(time.monotonic() - started, 2),
         error=error,
         built=_now(),
-        parameters=parameters,
+        parameters=job.parameters,
     )
 
 
-def run_notebook(
-    source: Path, folder: Path, parameters: dict, quarter: str, timeout: float = DEFAULT_TIMEOUT
-) -> NotebookResult:
+def run_notebook(job: Job, folder: Path, quarter: str, timeout: float = DEFAULT_TIMEOUT) -> NotebookResult:
     """Execute one notebook into ``folder`` and write its page; failures become a failure page.
 
     A cell that runs longer than ``timeout`` seconds stops the notebook."""
     started = time.monotonic()
+    source, parameters = job.source, job.parameters
     executed = folder / source.name
     try:
         papermill.execute_notebook(
@@ -132,9 +144,9 @@ def run_notebook(
         error = f"{type(err).__name__}: {err}".strip().splitlines()[0][:500] if str(err) else type(err).__name__
         if isinstance(err, papermill.PapermillExecutionError):
             error = f"{err.ename}: {err.evalue}"[:500]
-        return _failure_page(source, folder, quarter, started, error, parameters)
+        return _failure_page(job, folder, quarter, started, error)
     notebook = nbformat.read(executed, as_version=4)
-    (folder / f"{source.stem}.html").write_text(render_html(notebook, quarter, show_code=False), encoding="utf-8")
+    (folder / f"{source.stem}.html").write_text(job.render(notebook, quarter, show_code=False), encoding="utf-8")
     executed.unlink()  # reviewers get the HTML; the executed notebook is kept only on failure
     return NotebookResult(
         name=source.stem,
@@ -147,14 +159,12 @@ def run_notebook(
     )
 
 
-def _worker(
-    source: Path, folder: Path, parameters: dict, quarter: str, timeout: float, results: multiprocessing.Queue
-) -> None:
+def _worker(job: Job, folder: Path, quarter: str, timeout: float, results: multiprocessing.Queue) -> None:
     """One notebook in a process group of its own, so that stopping the run stops it too."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    results.put(run_notebook(source, folder, parameters, quarter, timeout))
+    results.put(run_notebook(job, folder, quarter, timeout))
 
 
 def _stop(process: BaseProcess) -> None:
@@ -172,8 +182,7 @@ def _stop(process: BaseProcess) -> None:
 
 
 def _execute_all(
-    notebooks: list[Path],
-    per_notebook: dict[Path, dict],
+    jobs: list[Job],
     build: Path,
     quarter: str,
     workers: int | None,
@@ -182,13 +191,13 @@ def _execute_all(
 ) -> list[NotebookResult]:
     """Run the notebooks in parallel worker processes with a progress bar of notebooks done; a
     worker past ``timeout`` (plus a grace) or dead without an answer gives a failure page."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(notebooks)))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     context = multiprocessing.get_context("spawn")
     answers: multiprocessing.Queue = context.Queue()
-    pending = list(notebooks)
-    running: dict[str, tuple[BaseProcess, Path, float]] = {}
+    pending = list(jobs)
+    running: dict[str, tuple[BaseProcess, Job, float]] = {}
     results: dict[str, NotebookResult] = {}
-    bar = tqdm(total=len(notebooks), desc=f"{quarter} notebooks", unit="nb", disable=not progress)
+    bar = tqdm(total=len(jobs), desc=f"{quarter} notebooks", unit="nb", disable=not progress)
 
     def done(result: NotebookResult) -> None:
         results[result.name] = result
@@ -198,16 +207,16 @@ def _execute_all(
     try:
         while pending or running:
             while pending and len(running) < workers:
-                source = pending.pop(0)
+                job = pending.pop(0)
                 worker: BaseProcess = context.Process(
-                    target=_worker, daemon=True, args=(source, build, per_notebook[source], quarter, timeout, answers)
+                    target=_worker, daemon=True, args=(job, build, quarter, timeout, answers)
                 )
                 worker.start()
-                running[source.stem] = (worker, source, time.monotonic())
+                running[job.source.stem] = (worker, job, time.monotonic())
             try:
                 answer = answers.get(timeout=0.5)
             except queue.Empty:
-                for name, (worker, source, started) in list(running.items()):
+                for name, (worker, job, started) in list(running.items()):
                     late = time.monotonic() - started > timeout + KERNEL_START_SECONDS + GRACE_SECONDS
                     if late or not worker.is_alive():
                         _stop(worker)
@@ -217,7 +226,7 @@ def _execute_all(
                             if late
                             else f"the notebook's process ended unexpectedly (exit code {worker.exitcode})"
                         )
-                        done(_failure_page(source, build, quarter, started, error, per_notebook[source]))
+                        done(_failure_page(job, build, quarter, started, error))
                 continue
             if answer.name in running:  # not already given up on
                 running.pop(answer.name)[0].join(5)
@@ -226,7 +235,7 @@ def _execute_all(
         for process, _, _ in running.values():
             _stop(process)
         bar.close()
-    return [results[nb.stem] for nb in notebooks]
+    return [results[job.source.stem] for job in jobs]
 
 
 @contextmanager
@@ -317,17 +326,24 @@ def build_reports(
         build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out_dir))
         build.chmod(0o755)  # mkdtemp makes it private; the published quarter is read by others
         try:
-            per_notebook = {
-                nb: {
-                    **{k: v for k, v in base.items() if k in defaults[nb]},
+            every = [
+                (nb.stem, title_of(nbformat.read(nb, as_version=4), nb.stem))
+                for nb in discover_notebooks(Path(notebook_dir))
+            ]
+            order = [name for name, _ in every]
+            jobs = []
+            for nb in notebooks:
+                k = order.index(nb.stem)
+                parameters = {
+                    **{key: value for key, value in base.items() if key in defaults[nb]},
                     **({"output_dir": str(build.resolve())} if "output_dir" in defaults[nb] else {}),
                     **user[nb],
                 }
-                for nb in notebooks
-            }
+                jobs.append(
+                    Job(nb, parameters, every[k - 1] if k > 0 else None, every[k + 1] if k + 1 < len(every) else None)
+                )
             kept = _keep_published(target, build, notebooks) if only else []
-            results = _execute_all(notebooks, per_notebook, build, str(period), workers, progress, timeout)
-            order = [nb.stem for nb in discover_notebooks(Path(notebook_dir))]
+            results = _execute_all(jobs, build, str(period), workers, progress, timeout)
             pages = sorted(
                 [*kept, *results], key=lambda r: (order.index(r.name) if r.name in order else len(order), r.name)
             )
