@@ -10,6 +10,7 @@ from statsmodels.datasets import macrodata
 from lasergo.analysis.forecast import (
     Forecast,
     backtest,
+    backtest_by_horizon,
     choose_forecast,
     drift,
     forecast_counts,
@@ -18,6 +19,7 @@ from lasergo.analysis.forecast import (
     horizon_to,
     mase,
     naive,
+    scorable_horizon,
     seasonal_naive,
 )
 
@@ -325,3 +327,50 @@ def test_short_backtest_horizon_lets_a_short_series_be_tested():
     assert untested.backtest.empty and "not back-tested" in untested.note
     assert set(tested.backtest["method"]) >= {"count model", "naive"}
     assert (tested.backtest["origins"] == 3).all()  # origins 8, 9 and 10 of 11 quarters
+
+
+def test_backtest_by_horizon_on_a_straight_line():
+    # y = t. Naive predicts k-1 for every period after origin k: an error of h at horizon h, over an
+    # in-sample naive error of 1. Origins k = 4 .. 11 score h = 1 (8 of them), k = 4 .. 10 score h = 2 (7).
+    line = quarterly(np.arange(12))
+    table = backtest_by_horizon(line, {"naive": naive}, horizon=2, min_train=4).set_index("horizon")
+    assert table["origins"].tolist() == [8, 7]
+    assert table["mase"].to_numpy() == pytest.approx([1, 2], abs=0.05)
+    # backtest() chooses on their mean, 1.5, and reports the origins at the longest horizon.
+    summary = backtest(line, {"naive": naive}, horizon=2, min_train=4).iloc[0]
+    assert summary["mase"] == pytest.approx(table["mase"].mean()) and summary["origins"] == 7
+
+
+def test_choice_follows_the_horizons_it_forecasts():
+    """Blocks of four quarters at 0 events and four at 6: the last quarter predicts the next one well
+    (naive wins one quarter ahead), but a block ends within four quarters, where the average rate of 3
+    does better (the count model wins 3 and 4 quarters ahead, and on the mean over 1-4)."""
+    blocks = quarterly(np.tile([0.0] * 4 + [6.0] * 4, 5))
+    next_quarter = choose_forecast(blocks, "count", 4, n_paths=500, season=1, backtest_horizon=1)
+    assert next_quarter.chosen == "naive" and next_quarter.horizons == 1
+    to_target = choose_forecast(blocks, "count", 4, n_paths=500, season=1)
+    assert to_target.horizons == 4
+    by_horizon = to_target.by_horizon.pivot(index="horizon", columns="method", values="mase")
+    assert by_horizon.at[1, "naive"] < by_horizon.at[1, "count model"]
+    assert (by_horizon.loc[[3, 4], "naive"] > by_horizon.loc[[3, 4], "count model"]).all()
+    assert to_target.chosen == "count model"
+    means = to_target.backtest.set_index("method")["mase"]
+    assert means["count model"] < means["naive"]
+    assert means.to_dict() == pytest.approx(by_horizon.mean().to_dict())
+    assert "mean over 1-4 periods ahead" in to_target.note
+
+
+def test_scorable_horizon_is_capped_by_the_data():
+    assert scorable_horizon(11, 5, 8) == 3  # 11 quarters, 8 to fit: 3 quarters ahead at most
+    assert scorable_horizon(20, 5, 8) == 5
+    assert scorable_horizon(6, 5, 8) == 1  # too short: then not back-tested at all
+    assert choose_forecast(quarterly([1, 0, 2, 1, 0, 3]), "count", 5, backtest_horizon=1).horizons == 0
+
+
+def test_count_benchmarks_give_whole_numbers_at_least_zero():
+    # Counts that fall to zero: the naive random walk spreads on both sides of 0.
+    falling = quarterly([6, 5, 4, 3, 2, 1, 0, 0, 1, 0, 0, 0])
+    choice = choose_forecast(falling, "count", 4, n_paths=500, season=1, min_train=4, backtest_horizon=2)
+    assert choice.chosen == "naive"
+    paths = choice.forecast.paths
+    assert (paths >= 0).all() and (paths == np.round(paths)).all()

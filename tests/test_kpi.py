@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -200,7 +201,7 @@ def test_kpi_page_builds_before_the_survey_kpis_can_be_forecast(quarter):
         )
         assert notes[f.kpi - 1].endswith("a forecast needs at least 3.")
     elapsed = elapsed_share(period, "2024-01-01", "2027-12-31")
-    funnel = kpi_page.funnel_table(funnel_comparison(data, Funnel.from_reference(), elapsed))
+    funnel = kpi_page.funnel_table(funnel_comparison(data, Funnel.from_reference(), elapsed), report)
     for table in (
         kpi_page.status_table(report),
         kpi_page.backtest_table(report),
@@ -231,3 +232,126 @@ def test_previous_quarter_and_bad_dates():
         kpi_report(data, period, "2024-03-31", "2024-01-01", n_paths=200)
     with pytest.raises(ParameterError, match="after the report quarter"):
         kpi_report(data, period, "2027-12-31", "2024-04-01", n_paths=200)
+
+
+def assert_one_set_of_paths(report):
+    """The forecast, its interval and the chance of every KPI come from the same simulated paths."""
+    status = report.status_table().set_index("kpi")
+    for f in report.forecasts:
+        if f.choice is None:
+            assert np.isnan(f.probability) and status.loc[f.kpi, "forecast"] != status.loc[f.kpi, "forecast"]
+            continue
+        paths = f.choice.forecast.paths
+        final = f.actual + paths.sum(axis=1) if f.cumulative else paths[:, -1]  # the KPI at the target date
+        share = np.mean(final >= f.target)
+        assert f.probability == share == status.loc[f.kpi, "p_target"]
+        start = f.actual if f.cumulative else 0.0
+        assert f.probability == f.choice.forecast.probability_at_least(f.target, start, cumulative=f.cumulative)
+        p10, median, p90 = np.quantile(final, [0.1, 0.5, 0.9])
+        row = status.loc[f.kpi]
+        assert (row["forecast_low"], row["forecast"], row["forecast_high"]) == (p10, median, p90)
+        assert row["expected"] == pytest.approx(final.mean())
+        # The chart's last point is the table's forecast.
+        assert f.path_summary().iloc[-1][["lower", "median", "upper"]].tolist() == pytest.approx([p10, median, p90])
+        # Consistency of the three figures with each other.
+        if p10 >= f.target:
+            assert f.probability >= 0.9, f.kpi
+        if p90 < f.target:
+            assert f.probability <= 0.1, f.kpi
+        if median >= f.target:
+            assert f.probability >= 0.5, f.kpi
+        else:
+            assert f.probability <= 0.5, f.kpi
+
+
+@pytest.mark.parametrize("quarter", ["2025Q2", "2026Q3"])
+def test_forecast_interval_and_chance_come_from_the_same_paths(quarter):
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, quarter)
+    assert_one_set_of_paths(kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=2000))
+
+
+def test_same_paths_on_a_planted_ledger():
+    # KPI 3: 3 a quarter, far above target (P10 above it); KPI 2: nothing yet (P90 below it).
+    quarters = pd.period_range("2024Q1", "2026Q3", freq="Q")
+    rows = [(q.start_time + pd.Timedelta(days=10), 3, 3, "OV", f"EVT-{i}") for i, q in enumerate(quarters)]
+    report = kpi_report(sample_with_ledger(rows), pd.Period("2026Q3"), "2027-12-31", "2024-01-01", n_paths=2000)
+    at = {f.kpi: f.at_target() for f in report.forecasts}
+    assert at[3]["p10"] > 4 and at[2]["p90"] < 6
+    assert_one_set_of_paths(report)
+
+
+def test_the_sample_forecast_no_longer_contradicts_its_chance():
+    """Issue 16: KPI 1 in 2026Q3 showed a forecast of 7 (5-9) against a target of 6 with a 45% chance:
+    the mean of a skewed total. The median of the same paths stays below the target."""
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01")
+    kpi1 = report.status_table().set_index("kpi").loc[1]
+    assert kpi1["p_target"] < 0.5 and kpi1["forecast"] < kpi1["target"] <= kpi1["forecast_high"]
+
+
+def test_back_tests_score_every_horizon_the_history_allows():
+    """2026Q3: 11 quarters of ledger, 8 to fit, the target 5 quarters away: horizons 1 to 3."""
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    for f in report.forecasts:
+        if f.cumulative:
+            assert len(f.history) == 11 and len(f.choice.forecast.index) == 5
+            assert f.choice.horizons == 3
+            assert f.choice.by_horizon.groupby("horizon")["origins"].first().tolist() == [3, 2, 1]
+    table = report.backtest_table()
+    assert {"mase_1", "mase_2", "mase_3"} <= set(table.columns)
+    note = kpi_page.backtest_note(report).data
+    assert "from 1 to 3 quarters ahead" in note and "5 quarters away" in note
+    html = kpi_page.backtest_table(report).to_html()
+    assert "MASE, 3 quarters ahead" in html and "Yes" in html and "True" not in html
+
+
+def test_funnel_gives_one_verdict_per_question():
+    """Issue 16: the SMEs raising their share are §2.3's 50% of 240 (120) and KPI 5's 240; the funnel
+    states its figure and leaves the verdict to KPI 5. The agreements row names KPI 2's own target."""
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    funnel = funnel_comparison(data, Funnel.from_reference(), elapsed_share(period, "2024-01-01", "2027-12-31"))
+    rows = funnel.set_index("measure")
+    assert rows.at["rising_smes", "recomputed"] == 120 and rows.at["rising_smes", "observed"] == 178
+    assert pd.isna(rows.at["rising_smes", "holding"]) and rows.at["rising_smes", "kpi"] == 5
+    assert pd.isna(rows.at["average_rise", "holding"]) and rows.at["average_rise", "kpi"] == 6
+    assert rows.at["agreements", "stated"] == 21 and rows.at["agreements", "holding"] == False  # noqa: E712
+    assert (rows.at["rd_investment", "stated"], rows.at["rd_investment", "recomputed"]) == (20, 21)
+    html = kpi_page.funnel_table(funnel, report).to_html()
+    assert "see KPI 5" in html and "about 20" in html and "own target (§2.4) is 6, not 21" in html
+    assert "True" not in html and "False" not in html
+
+
+def test_page_names_what_it_draws():
+    """Issue 16: the naive forecast is named as the last quarter's pace, drawn as such, and the target
+    date line is labelled; table headers are plain."""
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=500)
+    naive = [f for f in report.forecasts if f.choice is not None and f.choice.chosen == "naive"]
+    assert naive
+    for f in naive:
+        assert kpi_page.method_name(f) == f"naive: last quarter's pace ({f.history.iloc[-1]:,.0f} a quarter) continues"
+    fig = kpi_page.plot_fan_charts(report, synthetic=True)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts.count("target date") == sum(f.choice is not None for f in report.forecasts)
+    legend = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert "naive: last quarter's pace continues" in legend and "target date" in legend
+    for ax, f in zip(fig.axes, report.forecasts):
+        if f in naive:  # the dash-dotted line rises at the last quarter's count from the total so far
+            [pace] = [line for line in ax.get_lines() if line.get_linestyle() == "-."]
+            steps = np.diff(pace.get_ydata())
+            assert (steps == f.history.iloc[-1]).all() and pace.get_ydata()[0] == f.actual
+    headers = kpi_page.status_table(report).data.columns
+    assert "Chance of reaching target (%)" in headers
+    assert not any("_" in header for header in headers)

@@ -1,20 +1,27 @@
 """Market segment estimation: the three steps by hand, the Monte Carlo against analytic quantiles,
-monotonicity, the screening guide, and located errors for bad market inputs."""
+monotonicity, the screening guide, located errors for bad market inputs, and a page whose figures
+are no more precise than their ranges."""
 
+import math
+import re
 from dataclasses import replace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.text import Text
 from scipy import stats
 
 from lasergo.analysis import market
 from lasergo.data import reference
 from lasergo.data.dataset import load_data
 from lasergo.data.market_inputs import MarketTables, market_tables
-from lasergo.errors import InputError, ParameterError
+from lasergo.errors import AnalysisError, InputError, ParameterError
+from lasergo.pages import market as market_page
+from lasergo.pages.style import chart_title
 from tests.conftest import SAMPLE, VALID_TABLES, write_tables
 
 ASSUMPTION_HEADER = "parameter,market,of_market,segment,low,mode,high,year,currency,distribution,kind,source,note\n"
@@ -29,6 +36,17 @@ def sample():
 @pytest.fixture(scope="module")
 def sample_model(sample):
     return market.build_model(market_tables(sample), sample, 2026)
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(sample):
+    return market.analyse_market(sample, 2026, n_draws=2000)
+
+
+@pytest.fixture(scope="module")
+def page_analysis(sample):
+    """The sample's market page of 2026Q3 as the notebook builds it: 20,000 draws, seed 1."""
+    return market.analyse_market(sample.cut(pd.Timestamp("2026-09-30")), 2026)
 
 
 def collapsed(tables: MarketTables) -> MarketTables:
@@ -353,3 +371,139 @@ def test_submarkets_share_out_each_cell_and_product_types_add_up(sample):
     covered = cells[analysis.cells.set_index(["market", "segment"])["addressable"] > 0]
     np.testing.assert_allclose(by_cell.reindex(covered.index), covered, rtol=1e-12)
     assert analysis.product_types["mean"].sum() == pytest.approx(analysis.submarkets["mean"].sum())
+
+
+# --- What to do first ----------------------------------------------------------------------------
+
+
+def test_priority_markets_are_the_fewest_holding_three_quarters_of_expected_sales():
+    markets = pd.DataFrame(
+        {
+            "market": list("abcde"),
+            "share_of_total": [0.5, 0.2, 0.1, 0.1, 0.1],
+            "withheld": [False, True, False, False, False],
+        }
+    )
+    assert market.priority_markets(markets, public=False)["market"].tolist() == ["a", "b", "c"]  # 0.8
+    # without the withheld b, four markets are needed: 0.5 + 0.1 + 0.1 + 0.1
+    assert market.priority_markets(markets)["market"].tolist() == ["a", "c", "d", "e"]
+    assert market.priority_markets(markets, share=0.5)["market"].tolist() == ["a"]
+
+
+def test_research_first_is_the_assumption_with_the_widest_swing():
+    tornado = pd.DataFrame({"input": ["size", "share", "growth"], "kind": ["published", "assumption", "assumption"]})
+    assert market.research_first(tornado)["input"] == "share"
+    assert market.research_first(tornado.assign(kind="published"))["input"] == "size"
+    with pytest.raises(AnalysisError, match="no market input has a range"):
+        market.research_first(tornado.iloc[:0])
+
+
+# --- The page: figures no more precise than their ranges, plain words ----------------------------
+
+
+def test_headline_and_findings_total_is_rounded_to_its_range(sample_analysis):
+    p10, p50, p90 = np.quantile(sample_analysis.simulation.total_sales, [0.1, 0.5, 0.9])
+    step = 10 ** math.floor(math.log10((p90 - p10) / 2))  # the last digit the P10-P90 range supports
+    shown = market_page.total_sales(sample_analysis)
+    match = re.fullmatch(r"about ([\d,.]+) EUR m \(P10-P90 ([\d,.]+)-([\d,.]+)\)", shown)
+    assert match, shown
+    for text, exact in zip(match.groups(), (p50, p10, p90)):
+        value = float(text.replace(",", ""))
+        assert abs(value - exact) <= step / 2 + 1e-9  # the simulation's figure, after rounding
+        assert value / step == pytest.approx(round(value / step))  # and no digit below the step
+        assert "." not in text or len(text.split(".")[1]) <= max(0, -math.log10(step))
+    headlines = market_page.show_headlines(sample_analysis, "source")
+    assert headlines[0].value == shown and headlines[0].formatted() == shown
+    assert f"median (P50) {shown}" in market_page.findings(sample_analysis)
+    assert f"{p50:.1f}" not in market_page.findings(sample_analysis)
+    fig = market_page.plot_funnel(sample_analysis, "source")
+    assert f"Partnership sales of {shown.split(' (P10')[0]}" in chart_title(fig)
+    plt.close(fig)
+
+
+def test_sample_headline_of_the_page_is_about_80_eur_m(page_analysis):
+    # P10, P50, P90 = 37.8, 79.2, 140.6 EUR m: half the range is 51 EUR m, so tens are the last digit
+    assert market_page.total_sales(page_analysis) == "about 80 EUR m (P10-P90 40-140)"
+    assert "20,000 simulated draws" in market_page.method_note(page_analysis).data
+
+
+def test_table_figures_are_rounded_to_their_row_range(sample_analysis):
+    table = market_page.cells_table(sample_analysis).data
+    cells = market_page.shown_cells(sample_analysis).head(10)
+    for row, cell in zip(table.itertuples(index=False), cells.itertuples()):
+        step = 10 ** math.floor(math.log10((cell.p90 - cell.p10) / 2))
+        expected = row[table.columns.get_loc(market_page.EXPECTED)]
+        assert abs(expected - cell.mean) <= step / 2 + 1e-9
+        assert expected / step == pytest.approx(round(expected / step))
+
+
+def test_page_tables_have_plain_headers(sample_analysis):
+    tables = [
+        market_page.totals_table(sample_analysis),
+        market_page.cells_table(sample_analysis),
+        market_page.markets_table(sample_analysis),
+        market_page.submarkets_table(sample_analysis),
+        market_page.product_types_table(sample_analysis),
+        market_page.guide_table(sample_analysis),
+        market_page.guide_evidence_table(sample_analysis),
+        market_page.rank_correlation_table(sample_analysis),
+        market_page.inputs_table(sample_analysis),
+    ]
+    for table in tables:
+        for header in table.data.columns:
+            assert "_" not in header and header[0].isupper(), header
+    assert "True" not in "".join(table.to_html() for table in tables)
+
+
+def test_page_text_has_no_internal_names_and_a_glossary_of_its_terms(sample, sample_analysis):
+    text = "\n".join(
+        [
+            market_page.findings(sample_analysis),
+            market_page.method_note(sample_analysis).data,
+            market_page.fit_method().data,
+        ]
+    )
+    for internal_name in ("n_draws", "FIT_WEIGHTS", "LINK_STRENGTH", "lasergo.", "`", "p10", "share_of_total"):
+        assert internal_name not in text, internal_name
+    assert "2,000 simulated draws" in market_page.method_note(sample_analysis).data
+    glossary = market_page.page_glossary(sample_analysis).data
+    for term in ("P10, P50, P90", "Expected", "Monte Carlo", "Beta-PERT", "Tornado chart", "Spearman", "TRL"):
+        assert f"**{term}" in glossary, term
+    assert len(market_page.headline_source(sample)) <= 80
+
+
+def test_every_chart_label_is_readable(sample_analysis):
+    figures = [
+        market_page.plot_funnel(sample_analysis, "source"),
+        market_page.plot_sales_heatmap(sample_analysis, "source"),
+        market_page.plot_tornado(sample_analysis, "source"),
+        market_page.plot_fit_heatmap(sample_analysis, "source"),
+    ]
+    for fig in figures:
+        fig.canvas.draw()
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert texts
+        for text in texts:
+            if not text.get_text().startswith("Source:"):  # the shared source line (pages.style)
+                assert text.get_fontsize() >= 9, (chart_title(fig), text.get_text(), text.get_fontsize())
+        assert fig.get_size_inches()[0] <= 9.4  # shown at full size on a page 1,036 px wide
+        plt.close(fig)
+
+
+def test_collapsed_sections_stay_collapsed_on_the_rendered_page(sample_analysis):
+    import nbformat
+
+    from lasergo.pipeline.render import render_html
+
+    html = market_page.collapsed("Every input", market_page.inputs_table(sample_analysis)).data
+    assert html.startswith("<details><summary>Every input</summary>") and html.endswith("</details>")
+    assert "attainable share" in html
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("page.method_note(analysis)")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", {"text/html": market_page.method_note(sample_analysis).data})
+    ]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Market"), cell]
+    page = render_html(notebook, "2026Q3", show_code=False)
+    inside = page[page.index("<summary>Method</summary>") : page.index("</details>")]
+    assert "2,000 simulated draws" in inside  # the method is inside the collapsed section, not after it

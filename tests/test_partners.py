@@ -278,17 +278,230 @@ def test_case_mix_suppresses_a_row_under_five_companies_in_all():
 
 
 def test_mission_summary_suppresses_markets_under_five_companies():
-    """Japan: two cases whose integrator and end-user target it, six companies: shown. Israel:
-    one such case, three companies: suppressed. Canada: the integrator only: no case."""
-    markets = {"japan": [1, 2, 4, 5], "israel": [1, 2], "canada": [4]}
-    cases = pd.concat([chosen((0, 1, 2), score=0.9), chosen((3, 4, 5), score=0.7)], ignore_index=True)
-    summary = partners.mission_summary(cases, cluster_profiles(["LITEK"] * 6, markets)).set_index("market")
+    """Japan (mission 8): two assigned cases, six companies: shown. Israel (mission 6): one
+    case, three companies: suppressed. Canada (mission 3): no case."""
+    cases = pd.concat(
+        [chosen((0, 1, 2), score=0.9), chosen((3, 4, 5), score=0.7), chosen((6, 7, 8), score=0.8)], ignore_index=True
+    )
+    assignment = pd.DataFrame(
+        {
+            "case": [0, 1, 2],
+            "mission": [8, 8, 6],
+            "market": ["japan", "japan", "israel"],
+            "market_fit": [1.0, 2 / 3, 1.0],
+            "score": [0.9, 0.7, 0.8],
+        }
+    )
+    summary = partners.mission_summary(cases, assignment).set_index("market")
     assert summary.at["Japan", "cases"] == 2 and summary.at["Japan", "distinct_companies"] == 6
     assert summary.at["Japan", "mean_score"] == pytest.approx(0.8)
+    assert summary.at["Japan", "good_cases"] == 1  # 0.9 is good (0.75 or more), 0.7 fair
+    assert summary.at["Japan", "market_fit"] == pytest.approx(5 / 6)
     assert summary.at["Israel", "suppressed"]
     assert summary.loc["Israel", ["cases", "distinct_companies", "mean_score"]].isna().all()
     assert summary.at["Canada", "cases"] == 0 and not summary.at["Canada", "suppressed"]
     assert len(summary) == len(reference.missions())
+
+
+def test_score_spread_suppresses_bins_under_five_companies():
+    """Two chosen cases of 0.82 share five companies: their bin is shown; one case of 0.41 rests on
+    three companies: its bin is suppressed, and the shares are of all three cases."""
+    cases = pd.concat(
+        [chosen((0, 1, 2), score=0.82), chosen((3, 1, 4), score=0.83), chosen((5, 6, 7), score=0.41)],
+        ignore_index=True,
+    )
+    spread = partners.score_spread(cases, cases).set_index("low")
+    assert spread.at[0.8, "chosen"] == 2 and spread.at[0.8, "chosen_share"] == pytest.approx(2 / 3)
+    assert pd.isna(spread.loc[0.4, "chosen"]) and pd.isna(spread.loc[0.4, "chosen_share"])
+    assert spread["chosen"].fillna(0).sum() == 2 and (spread.drop(index=[0.4, 0.8])["chosen"] == 0).all()
+    summary = partners.score_summary(cases, cases)
+    assert summary.at["chosen", "good"] == 2 and pd.isna(summary.at["chosen", "weak"])
+    assert summary.at["chosen", "fair"] == 0 and summary.at["chosen", "median"] == pytest.approx(0.82)
+
+
+# --- Business-case score ----------------------------------------------------------------------------
+
+
+def test_parts_scale_over_the_candidates_and_weights_sum_to_one():
+    parts = pd.DataFrame(
+        {
+            "gap_fill": [0.2, 0.6, 0.4],
+            "segment_overlap": [0.0, 1.0, 0.5],
+            "market_overlap": [1.0, 1.0, 1.0],  # equal for all: cannot rank them, scales to 0
+            "maturity": [5.0, 9.0, 7.0],
+            "bridge": [0.0, 1.0, 0.5],
+        }
+    )
+    scaled = partners.scaled_parts(parts)
+    assert scaled["gap_fill"].tolist() == pytest.approx([0.0, 1.0, 0.5])
+    assert (scaled["market_overlap"] == 0).all()
+    weights = {"gap_fill": 0.4, "segment_overlap": 0.1, "market_overlap": 0.2, "maturity": 0.2, "bridge": 0.1}
+    # row 1 is the best on every part that varies: 0.4 + 0.1 + 0 + 0.2 + 0.1; row 2 half of it
+    assert partners.case_scores(parts, weights).tolist() == pytest.approx([0.0, 0.8, 0.4])
+    assert sum(partners.SCORE_WEIGHTS.values()) == pytest.approx(1.0)
+    with pytest.raises(ParameterError, match="sum to 1"):
+        partners.case_scores(parts, {**weights, "bridge": 0.5})
+    with pytest.raises(ParameterError, match="name the parts"):
+        partners.case_scores(parts, {"gap_fill": 1.0})
+    ratings = partners.rating(pd.Series([0.9, 0.75, 0.74, 0.6, 0.59]))
+    assert ratings.tolist() == ["good", "good", "fair", "fair", "weak"]
+
+
+def planted_company(id_, cluster, roles, uses, segment, markets, trl, companies) -> dict:
+    """A company row for the sample's companies table, its numbers at the sample's medians, and its
+    product (TRL ``trl``) for the products table."""
+    row = {
+        "id": id_,
+        "cluster": cluster,
+        "name": f"Planted {id_}",
+        "roles": roles,
+        "technology_uses": uses,
+        "segments": segment,
+        "target_markets": markets,
+        "target_group": "direct",
+        "joined": companies["joined"].min(),
+    }
+    for column in ("employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"):
+        row[column] = companies[column].median()
+    product = {
+        "id": f"P{id_}",
+        "company": id_,
+        "name": f"Planted product {id_}",
+        "technology_use": uses.split(";")[0],
+        "trl": trl,
+        "segment": segment,
+        "novelty": 2,
+    }
+    return {"company": row, "product": product}
+
+
+def with_planted(data, planted: list[dict]):
+    """``data`` with the planted companies and their products added."""
+    companies = pd.concat([data.companies, pd.DataFrame([p["company"] for p in planted])], ignore_index=True)
+    products = pd.concat([data.products, pd.DataFrame([p["product"] for p in planted])], ignore_index=True)
+    return replace(data, companies=companies, products=products)
+
+
+def segment_and_uses(name_part: str) -> tuple[str, str, list[str]]:
+    """A technology use whose name contains ``name_part``, its first segment and every use that
+    segment needs (the roadmap's mapping)."""
+    uses = reference.technology_uses()
+    use = uses.loc[uses["name"].str.contains(name_part), "id"].iloc[0]
+    segment = split_codes(uses.set_index("id").at[use, "segments"])[0]
+    needed = [u for u, cell in zip(uses["id"], uses["segments"]) if segment in split_codes(cell)]
+    return use, segment, needed
+
+
+def test_the_score_separates_a_planted_strong_case_from_a_weak_one(sample_partners):
+    """Strong: a supplier offering exactly the one use the integrator lacks, an end-user of the same
+    segment and market, TRL 9 products, three clusters of both sectors. Weak: a supplier offering
+    only what the integrator already has, an end-user of another segment and market, TRL 3
+    products, one cluster. Scored among the sample's candidates, the strong case rates good and
+    the weak one weak."""
+    data, analysis = sample_partners
+    use, segment, needed = segment_and_uses("optogenetics")
+    other = next(s for s in reference.THEMATIC_SEGMENT_IDS if s != segment)
+    rest = ";".join(u for u in needed if u != use)
+    c = data.companies
+    planted = [
+        planted_company("X1", "LITEK", "supplier", use, segment, "israel", 9, c),
+        planted_company("X2", "HTS", "integrator", rest, segment, "israel", 9, c),
+        planted_company("X3", "MEDICEN", "end_user", needed[0], segment, "israel", 9, c),
+        planted_company("Y1", "OV", "supplier", needed[0], segment, "japan", 3, c),
+        planted_company("Y2", "OV", "integrator", rest, segment, "japan", 3, c),
+        planted_company("Y3", "OV", "end_user", needed[0], other, "canada", 3, c),
+    ]
+    p = partners.company_profiles(with_planted(data, planted))
+    at = {company: int(np.flatnonzero(p.ids == company)[0]) for company in ("X1", "X2", "X3", "Y1", "Y2", "Y3")}
+    trio = np.array([[at["X1"], at["X2"], at["X3"]], [at["Y1"], at["Y2"], at["Y3"]]])
+    gap_fill = [partners.supplier_integrator_scores(p, t[:1], t[1:2])[0, 0] for t in trio]
+    assert gap_fill == pytest.approx([1.0, 0.0])  # one use fills the one gap; the other fills none
+    planted_parts = partners.case_parts(p, trio, np.array(gap_fill))
+    assert planted_parts["maturity"].tolist() == [9.0, 3.0] and planted_parts["bridge"].tolist() == [1.0, 0.0]
+    parts = pd.concat([analysis.candidates, planted_parts], ignore_index=True)
+    strong, weak = partners.case_scores(parts)[-2:]
+    assert strong == pytest.approx(1.0) and weak == pytest.approx(0.0)
+    assert partners.rating(pd.Series([strong, weak])).tolist() == ["good", "weak"]
+
+
+def test_scores_spread_on_the_sample(sample_partners):
+    """The score tells good from fair on the sample: the fifteen best chosen cases do not all tie
+    (they spread over 0.05 or more), and the candidates fall into all three ratings."""
+    _, analysis = sample_partners
+    best = analysis.matching.cases["score"].head(15)
+    assert best.max() - best.min() >= 0.05
+    assert set(partners.rating(analysis.candidates["score"])) == set(partners.RATINGS)
+    assert analysis.candidates["score"].between(0, 1).all()
+
+
+# --- Missions -----------------------------------------------------------------------------------
+
+
+def test_each_case_serves_at_most_one_mission(sample_partners):
+    """On the sample, with room for five and for two cases a mission: no case twice, no mission
+    over its room, only good and fair cases, each where its integrator and end-user target the
+    market, and the market fit the share of its three companies that do."""
+    _, analysis = sample_partners
+    chosen, p = analysis.matching.cases, analysis.profiles
+    for per_mission in (partners.CASES_PER_MISSION, 2):
+        assignment = partners.assign_missions(chosen, p, per_mission)
+        assert assignment["case"].is_unique
+        assert assignment["mission"].value_counts().max() <= per_mission
+        assert (assignment["score"] >= partners.FAIR_CASE).all()
+        targets = p.multi["target_markets"]
+        trio = chosen[["supplier", "integrator", "end_user"]].to_numpy(int)[assignment["case"]]
+        hits = np.array([targets[m].to_numpy()[t] for m, t in zip(assignment["market"], trio)])
+        assert hits[:, 1:].all()  # integrator and end-user
+        assert assignment["market_fit"].tolist() == pytest.approx(hits.mean(axis=1).tolist())
+    cases_shown = analysis.cases_by_mission.dropna(subset=["supplier"])
+    assert len(cases_shown) == len(analysis.assignment)
+    assert not cases_shown[["supplier", "integrator", "end_user"]].duplicated().any()
+
+
+def test_a_case_targeting_one_market_goes_to_its_mission():
+    """Room for one case a mission. Case 0 (score 0.8): all three companies target Japan only.
+    Case 1 (0.9): integrator and end-user target Japan and Israel, its supplier neither. Sending
+    case 1 to Japan (2/3 x 0.9 = 0.6) would leave case 0 out; the best total puts case 0 in Japan
+    (0.8) and case 1 in Israel (0.6). Case 2 (0.5) is weak: no mission."""
+    markets = {"japan": [0, 1, 2, 4, 5, 7, 8], "israel": [4, 5]}
+    profiles = cluster_profiles(["LITEK", "HTS", "MEDICEN", "OV", "BIOCAT", "HTS", "LITEK", "HTS", "OV"], markets)
+    cases = pd.concat(
+        [chosen((0, 1, 2), score=0.8), chosen((3, 4, 5), score=0.9), chosen((6, 7, 8), score=0.5)], ignore_index=True
+    )
+    assignment = partners.assign_missions(cases, profiles, per_mission=1).set_index("case")
+    missions = reference.missions().set_index("market")["mission"]
+    assert assignment.at[0, "mission"] == missions["japan"] and assignment.at[0, "market_fit"] == 1.0
+    assert assignment.at[1, "mission"] == missions["israel"]
+    assert assignment.at[1, "market_fit"] == pytest.approx(2 / 3)
+    assert 2 not in assignment.index
+
+
+def brute_force_assignment(fit: np.ndarray, scores: np.ndarray, per_mission: int) -> float:
+    """The best total of fit x score over every way to give each case one mission or none."""
+    best = 0.0
+    options = [[-1, *np.flatnonzero(row > 0)] for row in fit]
+    for pick in itertools.product(*options):
+        places = [m for m in pick if m >= 0]
+        if places and max(places.count(m) for m in set(places)) > per_mission:
+            continue
+        best = max(best, sum(fit[c, m] * scores[c] for c, m in enumerate(pick) if m >= 0))
+    return best
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 100_000), per_mission=st.integers(1, 2))
+def test_mission_assignment_equals_brute_force(seed, per_mission):
+    """Six random cases over eighteen companies, each company targeting some of three markets."""
+    rng = np.random.default_rng(seed)
+    ids = list(reference.missions().sort_values("mission")["market"])[:3]
+    markets = {m: [c for c in range(18) if rng.random() < 0.6] for m in ids}
+    profiles = cluster_profiles(["LITEK"] * 18, markets)
+    cases = pd.DataFrame(np.arange(18).reshape(6, 3), columns=["supplier", "integrator", "end_user"])
+    cases["score"] = rng.uniform(0.6, 1.0, 6).round(3)
+    assignment = partners.assign_missions(cases, profiles, per_mission)
+    fit = partners.mission_fit(cases, profiles)
+    total = float((assignment["market_fit"] * assignment["score"]).sum())
+    assert total == pytest.approx(brute_force_assignment(fit, cases["score"].to_numpy(), per_mission), abs=1e-9)
 
 
 # --- Complementarity and matching ---------------------------------------------------------------
@@ -345,57 +558,32 @@ def test_integer_program_equals_brute_force_and_respects_max_cases(seed, max_cas
 
 def test_a_planted_perfect_triple_is_always_chosen(sample_partners):
     """Three companies made for each other (a supplier offering exactly the uses an integrator
-    lacks in its one segment, an end-user of the same segment and market, from three clusters
-    and both sectors) score the maximum 1.2 and are chosen."""
+    lacks in its one segment, an end-user of the same segment and the same two markets, which no
+    other end-user of that segment targets alone, from three clusters and both sectors, with TRL 9
+    products) score the maximum 1.0 and are chosen."""
     data, _ = sample_partners
-    companies = data.companies.copy()
-    uses = reference.technology_uses()
-    optogenetics = uses.loc[uses["name"].str.contains("optogenetics"), "id"].iloc[0]
-    segment = split_codes(uses.set_index("id").at[optogenetics, "segments"])[0]
-    needed = [u for u, cell in zip(uses["id"], uses["segments"]) if segment in split_codes(cell)]
-    planted_rows = pd.DataFrame(
-        [
-            {
-                "id": "X1",
-                "cluster": "LITEK",
-                "name": "Planted supplier",
-                "roles": "supplier",
-                "technology_uses": optogenetics,
-                "segments": segment,
-                "target_markets": "israel",
-            },
-            {
-                "id": "X2",
-                "cluster": "HTS",
-                "name": "Planted integrator",
-                "roles": "integrator",
-                "technology_uses": ";".join(u for u in needed if u != optogenetics),
-                "segments": segment,
-                "target_markets": "israel",
-            },
-            {
-                "id": "X3",
-                "cluster": "MEDICEN",
-                "name": "Planted user",
-                "roles": "end_user",
-                "technology_uses": needed[0],
-                "segments": segment,
-                "target_markets": "israel",
-            },
-        ]
+    optogenetics, segment, needed = segment_and_uses("optogenetics")
+    c = data.companies
+    users = c[c["roles"].str.contains("end_user") & (c["segments"] == segment)]
+    taken = {frozenset(split_codes(cell)) for cell in users["target_markets"]}
+    markets = next(
+        pair for pair in itertools.combinations(reference.TARGET_MARKET_IDS, 2) if frozenset(pair) not in taken
     )
-    for column in ("employees", "revenue_eur_m", "rd_share_pct", "export_share_pct"):
-        planted_rows[column] = companies[column].median()
-    planted_rows["target_group"], planted_rows["joined"] = "direct", companies["joined"].min()
-    data = replace(data, companies=pd.concat([companies, planted_rows], ignore_index=True))
-    p = partners.company_profiles(data)
+    markets = ";".join(markets)
+    rest = ";".join(u for u in needed if u != optogenetics)
+    planted = [
+        planted_company("X1", "LITEK", "supplier", optogenetics, segment, markets, 9, c),
+        planted_company("X2", "HTS", "integrator", rest, segment, markets, 9, c),
+        planted_company("X3", "MEDICEN", "end_user", needed[0], segment, markets, 9, c),
+    ]
+    p = partners.company_profiles(with_planted(data, planted))
     cases = partners.candidate_cases(p)
     ids = p.ids.to_numpy()
     trio = ids[cases[["supplier", "integrator", "end_user"]].to_numpy(int)]
     chosen = partners.match_cases(cases, len(p), 2).cases
     chosen_ids = ids[chosen[["supplier", "integrator", "end_user"]].to_numpy(int)]
     assert ["X1", "X2", "X3"] in trio.tolist()
-    assert cases.loc[(trio == ["X1", "X2", "X3"]).all(1), "score"].iloc[0] == pytest.approx(1.2)
+    assert cases.loc[(trio == ["X1", "X2", "X3"]).all(1), "score"].iloc[0] == pytest.approx(1.0)
     assert ["X1", "X2", "X3"] in chosen_ids.tolist()
 
 

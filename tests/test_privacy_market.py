@@ -186,11 +186,21 @@ def test_planted_small_market_is_withheld(planted):
     assert ("canada", "sensing") not in set(zip(shown["market"], shown["segment"]))
     assert ("japan", "sensing") in set(zip(shown["market"], shown["segment"]))
     assert "Canada" in market_page.sales_note(analysis)
-    table = market_page.markets_table(analysis).data.set_index("market")
-    assert table.loc["Canada", ["p50", "mean", "share_of_total"]].isna().all()
-    assert table.loc["Japan", "mean"] > 0
-    internal = market_page.markets_table(analysis, internal=True).data.set_index("market")
-    assert internal.loc["Canada", "mean"] > 0
+    table = market_page.markets_table(analysis).data.set_index("Market")
+    assert table.loc["Canada", [market_page.MEDIAN, market_page.EXPECTED, market_page.SHARE]].isna().all()
+    assert table.loc["Japan", market_page.EXPECTED] > 0
+    internal = market_page.markets_table(analysis, internal=True).data.set_index("Market")
+    assert internal.loc["Canada", market_page.EXPECTED] > 0
+
+
+def test_public_headlines_and_findings_prioritise_no_withheld_market(planted):
+    _, analysis = planted
+    public = market_page.show_headlines(analysis, "source")[1].value
+    assert "Canada" not in public and "Canada" not in market_page.findings(analysis)
+    assert public.startswith("Japan (mission 8): ")
+    every = set(market.priority_markets(analysis.markets, share=1.0, public=False)["market"])
+    assert "canada" in every  # its total rests on one company: only the internal edition may choose it
+    assert "canada" not in set(market.priority_markets(analysis.markets, share=1.0)["market"])
 
 
 def test_sample_cells_on_few_companies_are_withheld_with_a_complement(sample, sample_analysis):
@@ -306,3 +316,93 @@ def test_overview_keeps_counts_of_five_or_more(sample):
     summary = overview.target_group_summary(sample)
     assert overview.public_target_group_summary(summary).equals(summary.astype({"employees": "Int64"}))
     assert overview_page.privacy_note(summary, mix).count("target group") == 0
+
+
+def test_overview_role_chart_marks_withheld_counts_and_keeps_its_legend_off_the_bars(valid_dir):
+    import matplotlib.pyplot as plt
+
+    mix = overview.role_mix(load_data(valid_dir))  # every role count below five: all withheld
+    fig = overview_page.plot_role_mix(mix, synthetic=False)
+    ax = fig.axes[0]
+    marks = [text for text in ax.texts if f"<{MIN_COMPANIES}" in text.get_text()]
+    assert len(marks) == int((mix.counts > 0).any(axis=1).sum())  # one label per cluster with a withheld count
+    assert all(text.get_fontsize() >= 9 for text in marks)
+    fig.canvas.draw()
+    legend, plot = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.y1 < plot.y0  # below the plot: it covers no bar
+    plt.close(fig)
+
+
+def test_overview_tables_have_plain_headers_and_yes_no(sample):
+    tables = {
+        "clusters": overview_page.clusters_table(overview.cluster_sizes()).data,
+        "missions": overview_page.missions_table(overview.mission_table()).data,
+        "kpis": overview_page.kpi_table(overview.kpi_target_table()).data,
+        "target group": overview_page.target_group_table(overview.target_group_summary(sample)).data,
+    }
+    for name, table in tables.items():
+        assert not [c for c in table.columns if "_" in str(c) or str(c) != str(c).strip()], name
+        assert str(table.columns[0])[0].isupper(), name
+    assert set(tables["missions"]["Business roadshow"]) == {"Yes", "No"}
+    assert tables["missions"]["New market"].tolist() == ["No"] * 4 + ["Yes"] * 4  # missions 5-8 open new markets
+    assert tables["kpis"].set_index("KPI").at[5, "Target"] == 240
+
+
+def test_overview_check_labels_and_the_consistency_table_flag_a_no_in_red():
+    checks = pd.DataFrame(
+        {
+            "check": ["photonics_smes", "kpi6_turnover_rise", "nuts_codes_BIOCAT"],
+            "stated": ["342", "KPI 6: 20%", "DE142"],
+            "computed": ["292", "15%", "outside ES51"],
+            "consistent": [True, False, False],
+            "explanation": ["e1", "e2", "e3"],
+            "source": ["s1", "s2", "s3"],
+        }
+    )
+    assert overview_page.check_label("health_tech_smes") == "Health-technology SMEs"
+    assert overview_page.check_label("kpi6_turnover_rise") == "KPI 6 turnover rise"
+    assert overview_page.check_label("nuts_codes_BIOCAT") == "NUTS codes BIOCAT"
+    styled = overview_page.consistency_table(checks)
+    shown = styled.data
+    assert list(shown.columns) == [
+        "Check",
+        "The roadmap states",
+        "Its own tables give",
+        overview_page.CONSISTENT_COLUMN,
+        "Explanation",
+        "Source",
+    ]
+    assert shown["Check"].tolist() == ["KPI 6 turnover rise", "NUTS codes BIOCAT", "Photonics SMEs"]  # No first
+    assert shown[overview_page.CONSISTENT_COLUMN].tolist() == ["No", "No", "Yes"]
+    column = list(shown.columns).index(overview_page.CONSISTENT_COLUMN)
+    flagged = {
+        selector
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", styled.to_html())
+        if "#b00020" in body
+        for selector in re.findall(r"_(row\d+_col\d+)", selectors)
+    }
+    assert flagged == {f"row0_col{column}", f"row1_col{column}"}
+
+
+def test_overview_findings_lead_with_the_contradictions_and_name_the_kpis():
+    checks = pd.DataFrame(
+        {
+            "check": ["kpi2_agreements", "all_smes", "kpi6_turnover_rise", "direct_smes"],
+            "consistent": [False] * 3 + [True],
+        }
+    )
+    sizes, targets = overview.cluster_sizes(), overview.kpi_target_table()
+    text = overview_page.findings(sizes, targets, checks)
+    assert text.startswith(
+        "**The roadmap contradicts itself in 3 of 4 checks, among them the targets of KPI 2 and KPI 6: agree"
+    )
+    assert "1,092 SMEs and 142 RTOs (Biocat alone brings 46% of the SMEs)" in text
+    assert "240 SMEs whose international share of turnover rises (KPI 5)" in text
+    agreed = overview_page.findings(sizes, targets, checks.assign(consistent=True))
+    assert agreed.startswith("**The roadmap's figures agree with each other in all 4 checks.**")
+
+
+def test_overview_glossary_explains_its_abbreviations():
+    text = overview_page.page_glossary().data
+    for term in ("SME", "RTO", "NUTS", "KPI", "MoU", "COSME"):
+        assert f"**{term}**" in text, term

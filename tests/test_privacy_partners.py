@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,13 +42,17 @@ def public_texts(analysis, synthetic: bool) -> dict[str, str]:
         "findings": page.findings(analysis),
         "map_intro": page.map_intro(analysis),
         "groups_table": page.groups_table(analysis).to_html(),
-        "business_cases_method": page.business_cases_method(analysis),
+        "groups_findings": page.groups_findings(analysis),
+        "score_parts_table": page.score_parts_table(analysis).to_html(),
+        "score_note": page.score_note(analysis),
+        "matching_note": page.matching_note(analysis),
         "case_mix_note": page.case_mix_note(analysis),
         "case_mix_table cluster": page.case_mix_table(analysis, "cluster").to_html(),
         "case_mix_table sector": page.case_mix_table(analysis, "sector").to_html(),
         "missions_summary_table": page.missions_summary_table(analysis).to_html(),
         "missions_note": page.missions_note(analysis),
         "caveats": page.caveats(analysis, synthetic),
+        "page_glossary": page.page_glossary().data,
     }
 
 
@@ -118,6 +123,30 @@ def test_a_small_combination_is_shown_merged_on_the_page(public):
     assert "LITEK &gt; HTS &gt; HTS" in html and f"{OTHER_COMBINATIONS} (1)" in html
     assert ">-</td>" in html
     assert f"A row still under {MIN_COMPANIES} companies is suppressed (-)." in page.case_mix_note(analysis)
+
+
+def test_public_headlines_and_charts_name_no_company(sample, public, capsys):
+    """The headlines, and the titles and labels of every public chart, name no company."""
+    page.show_headlines(public, "source")
+    texts = [capsys.readouterr().out]
+    for plot in (page.plot_score_spread, page.plot_complementarity, page.plot_silhouette, page.plot_group_map):
+        fig = plot(public, "source")
+        texts += [t.get_text() for t in fig.findobj(plt.Text)]
+        plt.close(fig)
+    text = "\n".join(texts)
+    assert not COMPANY_ID.search(text) and not any(name in text for name in sample.companies["name"])
+
+
+def test_public_score_spread_rests_on_five_companies(public):
+    """Every bar of the score chart and every rating count rests on none or at least five
+    companies; the bars drawn add up to the cases less those suppressed."""
+    spread = public.score_spread
+    for name, cases in (("candidates", public.candidates), ("chosen", public.matching.cases)):
+        trio = cases[["supplier", "integrator", "end_user"]].to_numpy(int)
+        where = np.clip(np.digitize(cases["score"], spread["high"].to_numpy()[:-1]), 0, len(spread) - 1)
+        for b, count in enumerate(spread[name]):
+            companies = len(np.unique(trio[where == b]))
+            assert pd.isna(count) if 0 < companies < MIN_COMPANIES else count == (where == b).sum()
 
 
 def test_public_map_draws_groups_not_companies(public, internal):

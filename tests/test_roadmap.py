@@ -15,6 +15,9 @@ FLAGGED = {
     "all_rtos",
     "vna_companies_per_cluster",
     "kpi6_turnover_rise",
+    # Issue 16: KPI 2 (6 agreements) and KPI 5 (240 SMEs) against the target-group text's 21 and 120.
+    "kpi2_agreements",
+    "kpi5_rising_smes",
     "ties_as_cluster_pairs",
     "nuts_codes_MEDICEN",
     "nuts_codes_BIOCAT",
@@ -64,6 +67,8 @@ def test_flags_exactly_the_known_inconsistencies(checks):
         ("all_rtos", "100", "142", ["142", "100", "120"]),
         ("vna_companies_per_cluster", "30", "20", ["30", "20"]),
         ("kpi6_turnover_rise", "20%", "15%", ["20%", "15%"]),
+        ("kpi2_agreements", "KPI 2: 6", "120 x 0.125 + 120 x 0.05 = 21", ["6", "21", "1 in 8", "1 in 20"]),
+        ("kpi5_rising_smes", "KPI 5: 240", "50% x 240 = 120", ["240", "50%", "(120)", "15%"]),
         ("agreements", "21", "= 21", ["15", "6", "21"]),
         ("rd_investment", "EUR 20 m", "EUR 21 m", ["10.5", "EUR 21 m", "EUR 20 m", "EUR 22 m", "rounded-down"]),
         ("ties_clusters_x_nodes", "36 -> 96", "6 x 16 = 96", ["36", "96", "6 x 6", "6 x 16"]),
@@ -112,6 +117,8 @@ def test_checks_are_computed_from_the_tables(monkeypatch):
     monkeypatch.setattr(reference, "clusters", lambda: clusters.copy())
     funnel = reference.funnel()
     funnel.loc[funnel["parameter"] == "turnover_share_rise_percent", "value"] = 20.0
+    funnel.loc[funnel["parameter"] == "agreements_stated", "value"] = 6.0  # as KPI 2
+    funnel.loc[funnel["parameter"] == "turnover_rise_smes_share", "value"] = 1.0  # all 240, as KPI 5
     monkeypatch.setattr(reference, "funnel", lambda: funnel.copy())
     table = roadmap_consistency().set_index("check")
     assert table.at["photonics_smes", "consistent"]
@@ -119,3 +126,5 @@ def test_checks_are_computed_from_the_tables(monkeypatch):
     assert table.at["all_smes", "computed"].startswith("1142")
     assert table.at["nuts_codes_MEDICEN", "consistent"]
     assert table.at["kpi6_turnover_rise", "consistent"]
+    assert table.at["kpi2_agreements", "consistent"] and table.at["kpi5_rising_smes", "consistent"]
+    assert "= 240" in table.at["kpi5_rising_smes", "computed"]

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from lasergo.analysis.swot import (
     RANDOM_INDEX,
     JudgementError,
+    LinkRobustness,
     Matrix,
     Robustness,
     aggregate,
     ahp,
     awot,
+    leave_one_link_out,
     pairwise_matrix,
     robustness,
     strategy_priorities,
@@ -339,14 +341,114 @@ def test_awot_rejects_weights_that_do_not_match_the_factors():
         awot(GROUP_WEIGHTS.replace(0.4, 0.3), LOCAL_WEIGHTS, FACTORS)
 
 
-def test_strategy_priority_is_the_sum_of_its_factors_global_weights():
+def test_strategy_priority_is_the_mean_of_its_factors_global_weights_and_the_sum_is_kept():
     weights = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS).set_index("factor_id")["global_weight"]
     table = strategy_priorities(STRATEGIES, weights)
-    assert list(table.columns) == ["id", "type", "strategy", "factors", "priority", "rank"]
+    assert list(table.columns) == [
+        "id",
+        "type",
+        "strategy",
+        "factors",
+        "links",
+        "priority",
+        "weight_sum",
+        "rank",
+        "sum_rank",
+    ]
     # SO1 0.30 + 0.15, ST1 0.10 + 0.20, WO1 0.10 + 0.15, WT1 0.10 + 0.20 (ties with ST1: by id)
     assert list(table["id"]) == ["SO1", "ST1", "WT1", "WO1"]
-    np.testing.assert_allclose(table["priority"], [0.45, 0.30, 0.30, 0.25])
+    np.testing.assert_allclose(table["weight_sum"], [0.45, 0.30, 0.30, 0.25])
+    np.testing.assert_allclose(table["priority"], [0.45 / 2, 0.30 / 2, 0.30 / 2, 0.25 / 2])  # two links each
+    assert list(table["links"]) == [2, 2, 2, 2]
     assert list(table["rank"]) == [1, 2, 3, 4]
+    assert list(table["sum_rank"]) == [1, 2, 3, 4]
+
+
+def test_normalised_priority_by_hand():
+    """Priority = sum of the linked factors' global weights / number of links; rank by it."""
+    weights = pd.Series([0.4, 0.1, 0.3, 0.2], index=["S1", "S2", "O1", "O2"])
+    strategies = pd.DataFrame(
+        {
+            "id": ["A", "B", "C"],
+            "type": ["SO", "SO", "SO"],
+            "strategy": ["a", "b", "c"],
+            "factors": ["S1;O1", "S2;O1;O2", "S1"],
+        }
+    )
+    table = strategy_priorities(strategies, weights).set_index("id")
+    # A (0.4 + 0.3) / 2 = 0.35; B (0.1 + 0.3 + 0.2) / 3 = 0.2; C 0.4 / 1 = 0.4
+    assert table.loc[["A", "B", "C"], "priority"].tolist() == pytest.approx([0.35, 0.2, 0.4])
+    assert table.loc[["A", "B", "C"], "weight_sum"].tolist() == pytest.approx([0.7, 0.6, 0.4])
+    assert table.loc[["A", "B", "C"], "links"].tolist() == [2, 3, 1]
+    assert table.loc[["C", "A", "B"], "rank"].tolist() == [1, 2, 3]  # by the mean
+    assert table.loc[["A", "B", "C"], "sum_rank"].tolist() == [1, 2, 3]  # the sum would reverse it
+
+
+def test_many_weak_links_no_longer_beat_a_few_strong_ones():
+    weights = pd.Series([0.1, 0.1, 0.1, 0.1, 0.15, 0.2, 0.25], index=["W1", "W2", "W3", "W4", "O1", "O2", "T1"])
+    strategies = pd.DataFrame(
+        {
+            "id": ["BROAD", "FOCUSED"],
+            "type": ["WO", "WO"],
+            "strategy": ["four weak links", "two strong links"],
+            "factors": ["W1;W2;W3;W4", "O1;O2"],
+        }
+    )
+    table = strategy_priorities(strategies, weights).set_index("id")
+    assert table.at["BROAD", "weight_sum"] > table.at["FOCUSED", "weight_sum"]  # 0.40 against 0.35
+    assert table.at["BROAD", "sum_rank"] == 1
+    assert table.at["FOCUSED", "priority"] == pytest.approx(0.175)
+    assert table.at["BROAD", "priority"] == pytest.approx(0.1)
+    assert table.at["FOCUSED", "rank"] == 1 and table.at["BROAD", "rank"] == 2
+
+
+def test_strategy_without_factors_rejected():
+    weights = pd.Series([1.0], index=["S1"])
+    strategies = STRATEGIES.iloc[:1].assign(factors=" ; ")
+    with pytest.raises(ValueError, match="strategy SO1 names no factor"):
+        strategy_priorities(strategies, weights)
+
+
+def test_leave_one_link_out_drops_each_link_and_recomputes():
+    """Weights F1 .30, F2 .10, F3 .22, F4 .14, F5 .22, F6 .02; A = F1;F2 (mean .20), B = F3;F4 (.18),
+    C = F5;F6 (.12), D = F6 (.02, one link: no variant). First A, second B. By hand:
+    A-F1: A .10, B .18 first; A-F2: A .30 first; B-F3: B .14; B-F4: B .22 first (ahead of A);
+    C-F5: C .02; C-F6: C .22 first, A (.20) still ahead of B (.18)."""
+    weights = pd.Series([0.30, 0.10, 0.22, 0.14, 0.22, 0.02], index=[f"F{k}" for k in range(1, 7)])
+    strategies = pd.DataFrame(
+        {
+            "id": ["A", "B", "C", "D"],
+            "type": ["SO", "ST", "WO", "WT"],
+            "strategy": ["a", "b", "c", "d"],
+            "factors": ["F1;F2", "F3;F4", "F5;F6", "F6"],
+        }
+    )
+    assert list(strategy_priorities(strategies, weights)["id"]) == ["A", "B", "C", "D"]
+    result = leave_one_link_out(strategies, weights)
+    assert isinstance(result, LinkRobustness)
+    variants = result.variants
+    assert list(variants.columns) == ["strategy", "factor", "first", "first_kept", "order_kept"]
+    assert list(zip(variants["strategy"], variants["factor"])) == [
+        ("A", "F1"),
+        ("A", "F2"),
+        ("B", "F3"),
+        ("B", "F4"),
+        ("C", "F5"),
+        ("C", "F6"),
+    ]
+    assert list(variants["first"]) == ["B", "A", "A", "B", "A", "C"]
+    assert list(variants["first_kept"]) == [False, True, True, False, True, False]
+    assert list(variants["order_kept"]) == [False, True, True, False, True, True]
+    assert result.first_kept() == pytest.approx(3 / 6)
+    assert result.top_order_kept() == pytest.approx(4 / 6)
+
+
+def test_leave_one_link_out_without_variants_is_nan():
+    weights = pd.Series([0.6, 0.4], index=["S1", "O1"])
+    strategies = pd.DataFrame({"id": ["A", "B"], "type": ["SO", "SO"], "strategy": ["a", "b"], "factors": ["S1", "O1"]})
+    result = leave_one_link_out(strategies, weights)
+    assert result.variants.empty
+    assert np.isnan(result.first_kept()) and np.isnan(result.top_order_kept())
 
 
 def test_strategy_with_unknown_factor_rejected_naming_it():
@@ -406,8 +508,8 @@ def test_robustness_draws_are_valid_weights_and_priorities():
     assert (result.factor_draws > 0).all().all()
     np.testing.assert_allclose(result.factor_draws.sum(axis=1), 1, rtol=1e-12)
     links = {"SO1": ["S1", "O1"], "ST1": ["S2", "T1"], "WO1": ["W1", "O2"], "WT1": ["W1", "T1"]}
-    for strategy, ids in links.items():
-        np.testing.assert_allclose(result.strategy_draws[strategy], result.factor_draws[ids].sum(axis=1))
+    for strategy, ids in links.items():  # the normalised priority: the sum over the links / their number
+        np.testing.assert_allclose(result.strategy_draws[strategy], result.factor_draws[ids].sum(axis=1) / len(ids))
     for summary in (result.factor_summary(), result.strategy_summary()):
         assert summary["p_first"].sum() == pytest.approx(1)
         assert ((summary["p10"] <= summary["p50"]) & (summary["p50"] <= summary["p90"])).all()
@@ -477,13 +579,17 @@ def test_tows_matrix_and_findings_of_a_known_analysis():
     weights = awot(GROUP_WEIGHTS, LOCAL_WEIGHTS, FACTORS)
     ranked = strategy_priorities(STRATEGIES, weights.set_index("factor_id")["global_weight"])
     analysis = SwotAnalysis("direct ratings", 1, {}, weights, ranked, None)
-    table = tows_matrix(analysis)
-    assert table.at["Opportunities (O)", "Strengths (S)"] == "<b>1.</b> SO1 a (0.450)"
-    assert table.at["Threats (T)", "Strengths (S)"] == "<b>2.</b> ST1 b (0.300)"
-    assert table.at["Opportunities (O)", "Weaknesses (W)"] == "<b>4.</b> WO1 c (0.250)"
-    assert table.at["Threats (T)", "Weaknesses (W)"] == "<b>3.</b> WT1 d (0.300)"
+    table = tows_matrix(analysis)  # the normalised priority: the mean weight of two factors each
+    assert table.at["Opportunities (O)", "Strengths (S)"] == "<b>1.</b> SO1 a (22.5%)"
+    assert table.at["Threats (T)", "Strengths (S)"] == "<b>2.</b> ST1 b (15.0%)"
+    assert table.at["Opportunities (O)", "Weaknesses (W)"] == "<b>4.</b> WO1 c (12.5%)"
+    assert table.at["Threats (T)", "Weaknesses (W)"] == "<b>3.</b> WT1 d (15.0%)"
     text = findings(analysis)
-    assert text.startswith("Strengths carry the most weight (40%); the heaviest single factor is S1 (factor 0, 30%).")
+    # the finding first: which strategy to pursue; every one of the 8 leave-one-link-out rankings keeps it
+    assert text.startswith("**Pursue SO1 first.** SO1 (a) addresses the factors that weigh most on average: 23%")
+    assert "SO1 stays ahead of ST1 in 8 of the 8 rankings with one link left out." in text
+    assert "Strengths carry the most weight (40%); the heaviest single factor is S1 (factor 0, 30%)." in text
+    assert "plain sum" not in text  # the sum ranks the same strategy first
     assert text.endswith("With direct ratings there is no judgement-level robustness analysis.")
 
 
@@ -491,7 +597,7 @@ def test_consistency_flags_and_inconsistent_matrices():
     import re
 
     from lasergo.analysis.swot import SwotAnalysis, consistency_table
-    from lasergo.pages.swot import show_consistency, show_inconsistent_matrices
+    from lasergo.pages.swot import CONSISTENT_COLUMN, show_consistency, show_inconsistent_matrices
 
     groups, _ = example_matrices()
     cycle = frame([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], ["x", "y", "z"])  # x > y > z > x: CR >> 0.10
@@ -499,12 +605,100 @@ def test_consistency_flags_and_inconsistent_matrices():
     analysis = SwotAnalysis("m", 1, results, pd.DataFrame(), pd.DataFrame(), None)
     table = consistency_table(analysis)
     assert list(table["check"]) == ["pass", "FLAG: CR > 0.10"]
-    html = show_consistency(table).to_html()
+    shown = show_consistency(table)
+    assert shown.data[CONSISTENT_COLUMN].tolist() == ["Yes", "No"]
+    assert shown.data["Comparisons of"].tolist() == ["The four groups", "Strengths"]
+    assert not any("_" in str(header) for header in shown.data.columns)
+    html = shown.to_html()
     flagged = [
         selector
         for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", html)
         if "#b00020" in body
         for selector in re.findall(r"_(row\d+_col\d+)", selectors)
     ]
-    assert flagged == [f"row1_col{list(table.columns).index('check')}"]
+    assert flagged == [f"row1_col{list(shown.data.columns).index(CONSISTENT_COLUMN)}"]  # the red No
     assert list(show_inconsistent_matrices(analysis)) == ["S"]
+
+
+@pytest.fixture(scope="module")
+def sample_analysis():
+    from lasergo.analysis.swot import analyse_swot
+    from lasergo.data.dataset import load_data
+    from tests.conftest import SAMPLE
+
+    return analyse_swot(load_data(SAMPLE), n_draws=300, seed=2)
+
+
+def test_ranked_strategies_show_the_normalised_priority_and_the_sum_under_plain_headers(sample_analysis):
+    from lasergo.pages.swot import ranked_strategies
+
+    table = ranked_strategies(sample_analysis)
+    assert list(table.columns) == [
+        "Rank",
+        "Strategy",
+        "Type",
+        "What to do",
+        "Factors it addresses",
+        "Priority: mean weight of its factors (%)",
+        "P10-P90 of the priority (%)",
+        "Chance of ranking first (%)",
+        "Chance of another rank (%)",
+        "Sum of its factors' weights (%)",
+        "Rank by the sum",
+    ]
+    ranked = sample_analysis.strategies
+    np.testing.assert_allclose(table["Priority: mean weight of its factors (%)"], 100 * ranked["priority"])
+    np.testing.assert_allclose(table["Sum of its factors' weights (%)"], 100 * ranked["weight_sum"])
+    assert list(table["Rank"]) == list(range(1, len(ranked) + 1))
+    summary = sample_analysis.robustness.strategy_summary().set_index("id")
+    first = ranked["id"].iloc[0]
+    assert table["Chance of ranking first (%)"].iloc[0] == pytest.approx(100 * summary.at[first, "p_first"])
+
+
+def test_findings_say_where_the_plain_sum_would_rank_differently(sample_analysis):
+    from lasergo.pages.swot import findings
+
+    ranked = sample_analysis.strategies
+    by_sum = ranked.loc[ranked["sum_rank"] == 1].iloc[0]
+    assert by_sum["id"] != ranked["id"].iloc[0]  # the sample's broadest strategy leads the plain sum only
+    text = findings(sample_analysis)
+    assert f"plain sum of the weights instead, {by_sum['id']} would come first" in text
+    assert "P10-P90" in text and "0." not in text.split("\n\n")[0]  # rounded to its range, in percent
+
+
+def test_link_changes_table_lists_the_links_that_move_the_top_two(sample_analysis):
+    from lasergo.pages.swot import link_note, show_link_changes
+
+    variants = sample_analysis.link_robustness.variants
+    changed = variants[~(variants["first_kept"] & variants["order_kept"])]
+    shown = show_link_changes(sample_analysis).data
+    assert list(zip(shown["Strategy"], shown["Factor no longer linked to it"])) == list(
+        zip(changed["strategy"], changed["factor"])
+    )
+    assert set(shown.iloc[:, 3]) | set(shown.iloc[:, 4]) <= {"Yes", "No"}
+    first = sample_analysis.strategies["id"].iloc[0]
+    assert f"{first} stays first in {int(variants['first_kept'].sum())} of them" in link_note(sample_analysis)
+
+
+def test_quadrant_labels_are_readable_and_not_cut(sample_analysis):
+    import matplotlib.pyplot as plt
+
+    from lasergo.pages.swot import LABEL_WIDTH, plot_quadrants
+
+    fig = plot_quadrants(sample_analysis, "source")
+    labels = [label for ax in fig.axes for label in ax.get_yticklabels()]
+    assert len(labels) == len(sample_analysis.weights)
+    for label in labels:
+        assert label.get_fontsize() >= 9
+        assert "[...]" not in label.get_text()
+        assert all(len(line) <= LABEL_WIDTH for line in label.get_text().splitlines())
+    assert fig.get_size_inches()[0] <= 10  # shown at its size on the page, not shrunk
+    plt.close(fig)
+
+
+def test_page_glossary_explains_the_terms_of_art():
+    from lasergo.pages.swot import page_glossary
+
+    text = page_glossary().data
+    for term in ("SWOT", "TOWS", "AHP", "A'WOT", "CR", "P10, P50, P90", "Priority", "Leave one link out"):
+        assert f"**{term}**" in text, term

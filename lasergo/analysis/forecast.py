@@ -5,8 +5,8 @@ per-period interval, the interval of a running total and the probability of
 reaching a target all come from the same draws. :func:`forecast_counts` models
 event counts per period, :func:`forecast_level` a continuous indicator;
 :func:`naive`, :func:`seasonal_naive` and :func:`drift` are the benchmarks, and
-:func:`choose_forecast` keeps the model only when a rolling-origin back-test
-shows it beats them.
+:func:`choose_forecast` keeps the model only when a rolling-origin back-test,
+scored at every horizon up to the one forecast, shows it beats them.
 
 A series is a pandas Series with a PeriodIndex, or a DatetimeIndex whose
 ``freq`` is set (``series.asfreq("QE")``), without missing values.
@@ -28,6 +28,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 MIN_ETS_PERIODS = 8  # forecast_level: shorter series get the drift method instead of ETS
 MIN_COUNT_PERIODS = 4  # forecast_counts: shorter series (or no events) get the Jeffreys posterior
 BACKTEST_COLUMNS = ["method", "mase", "origins"]
+BY_HORIZON_COLUMNS = ["method", "horizon", "mase", "origins"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Forecast:
             raise ValueError(f"paths of shape {self.paths.shape} do not match {len(self.index)} future periods")
 
     def frame(self, level: float = 0.8) -> pd.DataFrame:
-        """Mean and central ``level`` interval (quantiles of the paths) for each future period."""
+        """Mean, median and central ``level`` interval (quantiles of the paths) for each future period."""
         return _summary(self.paths, self.index, level)
 
     def cumulative(self, start: float = 0.0, level: float = 0.8) -> pd.DataFrame:
@@ -79,7 +80,9 @@ class Choice:
 
     Fields:
         forecast: the chosen method refitted on the whole series.
-        backtest: the :func:`backtest` table (empty when the series was too short).
+        backtest: the :func:`backtest` table (empty when the series was too short): the
+            choice is made on its ``mase``, the mean over the horizons scored.
+        by_horizon: the :func:`backtest_by_horizon` table behind it (empty likewise).
         chosen: name of the chosen method in ``backtest``.
         beats_naive: whether the model's back-test MASE is below the naive one's
             (False when not back-tested).
@@ -88,20 +91,26 @@ class Choice:
 
     forecast: Forecast
     backtest: pd.DataFrame
+    by_horizon: pd.DataFrame
     chosen: str
     beats_naive: bool
     note: str
+
+    @property
+    def horizons(self) -> int:
+        """Periods ahead the back-test scored (1 to this); 0 when not back-tested."""
+        return int(self.by_horizon["horizon"].max()) if len(self.by_horizon) else 0
 
 
 Method = Callable[[pd.Series, int], Forecast]  # (series, horizon) -> Forecast, as backtest calls it
 
 
 def _summary(paths: np.ndarray, index: pd.Index, level: float) -> pd.DataFrame:
-    """Mean of the paths and their central ``level`` interval, per column."""
+    """Mean of the paths, their median and their central ``level`` interval, per column."""
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    lower, upper = np.quantile(paths, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    return pd.DataFrame({"mean": paths.mean(axis=0), "lower": lower, "upper": upper}, index=index)
+    lower, median, upper = np.quantile(paths, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0)
+    return pd.DataFrame({"mean": paths.mean(axis=0), "lower": lower, "median": median, "upper": upper}, index=index)
 
 
 def _values(series: pd.Series) -> np.ndarray:
@@ -307,13 +316,17 @@ def mase(actual, predicted, train, season: int = 1) -> float:
     return float(np.mean(np.abs(actual - predicted)) / scale)
 
 
-def backtest(series: pd.Series, methods: dict[str, Method], horizon: int, min_train: int) -> pd.DataFrame:
-    """Rolling-origin MASE of each method (FPP3 §5.10 time-series cross-validation).
+def backtest_by_horizon(series: pd.Series, methods: dict[str, Method], horizon: int, min_train: int) -> pd.DataFrame:
+    """Rolling-origin MASE of each method at each horizon 1 .. ``horizon`` (FPP3 §5.10
+    time-series cross-validation, accuracy by forecast horizon).
 
-    Each origin fits on the first k periods (k = min_train .. len - horizon) and
-    scores the mean of the paths on the next ``horizon`` periods. Origins whose
-    training window is constant have no MASE scale and are skipped; ``origins``
-    counts those used. If none is left (a constant series) that is a ValueError.
+    Each origin k (k = min_train .. len - 1) fits on the first k periods and forecasts
+    ``horizon`` periods; the mean of the paths h periods ahead is scored at every origin whose
+    h-th period is in the series (k <= len - h), so short horizons are scored from more origins
+    than long ones. Each error is scaled by the in-sample naive error of its training window;
+    origins whose training window is constant have no such scale and are skipped. At least one
+    origin must score the longest horizon: otherwise (a constant series) that is a ValueError.
+    Columns: method, horizon, mase (mean over the origins scoring that horizon), origins.
     """
     if min_train < 2 or len(series) < min_train + horizon:
         raise ValueError(
@@ -322,35 +335,52 @@ def backtest(series: pd.Series, methods: dict[str, Method], horizon: int, min_tr
             f"{len(series)} periods"
         )
     values = _values(series)
-    origins = [k for k in range(min_train, len(series) - horizon + 1) if _mase_scale(values[:k], 1) > 0]
-    if not origins:
+    n = len(values)
+    origins = [k for k in range(min_train, n) if _mase_scale(values[:k], 1) > 0]
+    if not any(k <= n - horizon for k in origins):
         raise ValueError(
-            f"MASE is undefined: the series is constant over its first {len(series) - horizon} "
+            f"MASE is undefined: the series is constant over its first {n - horizon} "
             "periods, so every training window is"
         )
+    rows = []
+    for name, method in methods.items():
+        errors: dict[int, list[float]] = {h: [] for h in range(1, horizon + 1)}
+        for k in origins:
+            predicted = method(series.iloc[:k], horizon).paths.mean(axis=0)
+            scale = _mase_scale(values[:k], 1)
+            for h in range(1, min(horizon, n - k) + 1):
+                errors[h].append(abs(values[k + h - 1] - predicted[h - 1]) / scale)
+        rows += [(name, h, float(np.mean(scaled)), len(scaled)) for h, scaled in errors.items()]
+    return pd.DataFrame(rows, columns=BY_HORIZON_COLUMNS)
 
-    def score(method: Method) -> float:
-        return float(
-            np.mean(
-                [
-                    mase(values[k : k + horizon], method(series.iloc[:k], horizon).paths.mean(axis=0), values[:k])
-                    for k in origins
-                ]
-            )
-        )
 
-    return pd.DataFrame(
-        {"method": list(methods), "mase": [score(method) for method in methods.values()], "origins": len(origins)}
-    )
+def backtest(series: pd.Series, methods: dict[str, Method], horizon: int, min_train: int) -> pd.DataFrame:
+    """Rolling-origin MASE of each method, averaged over the horizons 1 .. ``horizon``
+    (:func:`backtest_by_horizon`), so that a method is judged at every horizon it will forecast.
+
+    Columns: method, mase (the mean of the per-horizon MASEs), origins (the origins scoring
+    the longest horizon, the fewest).
+    """
+    table = backtest_by_horizon(series, methods, horizon, min_train)
+    return _mean_over_horizons(table)
+
+
+def _mean_over_horizons(by_horizon: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`backtest` table from a :func:`backtest_by_horizon` one (rows by horizon, ascending)."""
+    table = by_horizon.groupby("method", sort=False).agg(mase=("mase", "mean"), origins=("origins", "last"))
+    return table.reset_index()[BACKTEST_COLUMNS]
 
 
 def _at_least_zero(method: Method) -> Method:
-    """The method with its paths truncated at zero, for counts."""
+    """The method with its paths truncated at zero and rounded to whole numbers, for counts: a
+    count of events is a whole number, so a total over the paths is one too."""
 
     def truncated(series: pd.Series, horizon: int) -> Forecast:
         forecast = method(series, horizon)
         return dataclasses.replace(
-            forecast, model=f"{forecast.model} (truncated at zero)", paths=np.maximum(forecast.paths, 0)
+            forecast,
+            model=f"{forecast.model} (truncated at zero)",
+            paths=np.round(np.maximum(forecast.paths, 0)),
         )
 
     return truncated
@@ -371,12 +401,14 @@ def choose_forecast(
     Back-tests (:func:`backtest`) :func:`forecast_counts` or :func:`forecast_level`
     against :func:`naive`, and :func:`seasonal_naive` when every training window
     holds two full seasons (``min_train >= 2 * season``, ``season > 1``); the
-    lowest MASE wins, ties going to the model, and is refitted on the whole
-    series. For counts the benchmarks' paths are truncated at zero. ``min_train``
-    defaults to max(MIN_ETS_PERIODS, 2 * season); a series shorter than
-    min_train + horizon, or constant up to its last origin, is not back-tested
-    and gets the model. ``backtest_horizon`` (default: ``horizon``) is the number
-    of periods scored at each origin; a short one lets a short series be tested.
+    lowest MASE, averaged over the horizons 1 .. ``backtest_horizon``, wins, ties
+    going to the model, and is refitted on the whole series. For counts the
+    benchmarks' paths are truncated at zero and rounded to whole numbers.
+    ``min_train`` defaults to max(MIN_ETS_PERIODS, 2 * season); a series shorter
+    than min_train + backtest_horizon, or constant up to its last origin, is not
+    back-tested and gets the model. ``backtest_horizon`` defaults to ``horizon``,
+    so that a method is judged at every horizon it forecasts; a shorter one lets a
+    short series be tested (:func:`scorable_horizon`).
     """
     models = {"count": ("count model", forecast_counts), "level": ("level model", forecast_level)}
     if kind not in models:
@@ -404,26 +436,36 @@ def choose_forecast(
         return Choice(
             model,
             pd.DataFrame(columns=BACKTEST_COLUMNS),
+            pd.DataFrame(columns=BY_HORIZON_COLUMNS),
             model_name,
             False,
             f"The {model.model} forecast is used, not back-tested: {reason}.",
         )
-    table = backtest(series, methods, scored, min_train)
+    by_horizon = backtest_by_horizon(series, methods, scored, min_train)
+    table = _mean_over_horizons(by_horizon)
     scores = table.set_index("method")["mase"]
     chosen = scores.idxmin()  # the model is the first row, so idxmin gives it the ties
     origins = int(table["origins"].iloc[0])
+    ahead = "1 period ahead" if scored == 1 else f"1-{scored} periods ahead"
     if chosen == model_name:
         others = "; ".join(f"{name} {scores[name]:.2f}" for name in scores.index if name != model_name)
         note = (
             f"The {model.model} forecast was not beaten in back-testing (MASE {scores[model_name]:.2f}; "
-            f"{others}; {origins} origins) and is used."
+            f"{others}; mean over {ahead}, {origins} origins at the longest) and is used."
         )
         forecast = model
     else:
         note = (
             f"The {model.model} forecast did not beat the {chosen} forecast "
             f"(MASE {scores[model_name]:.2f} "
-            f"vs {scores[chosen]:.2f}, {origins} origins) and was replaced by it."
+            f"vs {scores[chosen]:.2f}, mean over {ahead}, {origins} origins at the longest) and was replaced by it."
         )
         forecast = methods[chosen](series, horizon)
-    return Choice(forecast, table, chosen, bool(scores[model_name] < scores["naive"]), note)
+    return Choice(forecast, table, by_horizon, chosen, bool(scores[model_name] < scores["naive"]), note)
+
+
+def scorable_horizon(length: int, horizon: int, min_train: int) -> int:
+    """The longest horizon a back-test of a series of ``length`` periods can score, up to
+    ``horizon``: at least one origin after ``min_train`` periods must reach it
+    (length - min_train); at least 1 (a series too short for that is then not back-tested)."""
+    return max(1, min(horizon, length - min_train))

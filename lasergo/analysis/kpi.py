@@ -8,8 +8,12 @@
   relative rise of the panel's mean export share, in percent (the roadmap says
   "increase in the percentage of the turnover from international activities" by
   20%; we read it as a relative rise of the share, and also show percentage points).
-- Forecasts to the target date come from :mod:`lasergo.analysis.forecast`; the
-  probability of reaching a target is the share of simulated paths that reach it.
+- Forecasts to the target date come from :mod:`lasergo.analysis.forecast`, the method
+  chosen by back-tests scored at every horizon up to the target date. What is forecast is
+  the KPI at the target date: the cumulative count by then (KPIs 1-4, 7) or the value at
+  the last yearly survey wave up to then (KPIs 5, 6). Its median, its 80% interval
+  (P10-P90) and the probability of reaching the target are all read off the same
+  simulated paths.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lasergo.analysis.forecast import Choice, choose_forecast, horizon_to
+from lasergo.analysis.forecast import Choice, choose_forecast, horizon_to, scorable_horizon
 from lasergo.analysis.roadmap import Funnel
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset
@@ -33,9 +37,9 @@ ON_TRACK, AT_RISK = 0.8, 0.4
 #: Yearly survey points needed before a survey KPI is forecast (the drift model's minimum).
 MIN_SURVEY_POINTS = 3
 
-#: Periods ahead scored at each origin of the back-tests: one quarter (or year), so that the few
-#: quarters of an action's ledger still give several origins.
-BACKTEST_HORIZON = 1
+#: Periods (quarters, or yearly waves) fitted before the first back-test origin: two years of
+#: quarters, two full seasons for the seasonal naive forecast.
+MIN_TRAIN = 8
 
 
 def traffic_light(probability: float, reached: bool) -> str:
@@ -207,51 +211,102 @@ def elapsed_share(quarter: pd.Period, action_start: str | pd.Timestamp, target_d
 
 
 def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataFrame:
-    """The roadmap's assumptions next to what the data show so far.
+    """The roadmap's target-group funnel (§2.3) next to what the data show so far.
 
-    ``elapsed`` is the share of the action that has passed (0-1); counts that build up over
-    the action are compared with the roadmap's figure times ``elapsed``.
-    Columns: assumption, roadmap, expected_by_now, observed, holding (bool or NA), note.
+    ``elapsed`` is the share of the action that has passed (0-1); agreements, which build up
+    over the action, are expected in proportion to it. The outcomes that a KPI of §2.4 measures
+    with its own target (SMEs raising their international share: KPI 5; by how much: KPI 6) are
+    shown without a verdict of their own: the KPI's status is the verdict.
+
+    Columns: measure (key), assumption, unit, stated (the figure as the roadmap states it; NaN
+    where it states only the arithmetic), recomputed (the workbook's arithmetic from the
+    funnel's inputs; NaN where there is none), expected_by_now, observed, holding (bool; NA
+    where not measured, not due yet, or where KPI 5 or 6 gives the verdict), kpi (the KPI of
+    §2.4 that measures the same outcome, or NA: KPI 2 for the agreements, with its own target).
     """
     groups = data.companies["target_group"].value_counts()
     survey = survey_kpis(export_share_changes(data.companies, data.survey_waves))
-    agreements = ledger_totals(data.kpi_ledger).set_index("kpi").loc[2, "verified"]
+    agreements = float(ledger_totals(data.kpi_ledger).set_index("kpi").loc[2, "verified"])
+    conversions = (
+        f"1 in {1 / funnel.direct_conversion:g} direct and 1 in {1 / funnel.indirect_conversion:g} indirect SMEs"
+    )
+
+    def row(measure, assumption, unit, stated=np.nan, recomputed=np.nan, expected=np.nan, observed=np.nan, kpi=None):
+        holding = pd.NA if np.isnan(expected) or np.isnan(observed) or kpi in (5, 6) else bool(observed >= expected)
+        return {
+            "measure": measure,
+            "assumption": assumption,
+            "unit": unit,
+            "stated": stated,
+            "recomputed": recomputed,
+            "expected_by_now": expected,
+            "observed": observed,
+            "holding": holding,
+            "kpi": kpi if kpi is not None else pd.NA,
+        }
+
     rows = [
-        ("direct SMEs", funnel.direct_smes, funnel.direct_smes, groups.get("direct", 0), ""),
-        ("indirect SMEs", funnel.indirect_smes, funnel.indirect_smes, groups.get("indirect", 0), ""),
-        (
-            "agreements signed (1/8 of direct + 1/20 of indirect SMEs)",
+        row(
+            "direct_smes",
+            "SMEs in the direct target group",
+            "SMEs",
+            funnel.direct_smes,
+            expected=funnel.direct_smes,
+            observed=float(groups.get("direct", 0)),
+        ),
+        row(
+            "indirect_smes",
+            "SMEs in the indirect target group",
+            "SMEs",
+            funnel.indirect_smes,
+            expected=funnel.indirect_smes,
+            observed=float(groups.get("indirect", 0)),
+        ),
+        row(
+            "agreements",
+            f"Agreements or MoUs signed ({conversions})",
+            "agreements",
+            funnel.agreements_stated,
             funnel.agreements,
-            funnel.agreements * elapsed,
+            funnel.agreements_stated * elapsed,
             agreements,
-            "observed: verified KPI 2 entries, the ledger's nearest measure of SME agreements",
+            kpi=2,
         ),
-        (
-            "share of SMEs raising their international share",
+        row(
+            "rising_share",
+            "Share of SMEs raising their international share of turnover",
+            "percent",
             100 * funnel.rising_share,
-            100 * funnel.rising_share,
-            100 * survey.risen_share,
-            "percent of SMEs with two answers",
+            observed=100 * survey.risen_share,
+            kpi=5,
         ),
-        (
-            "average rise among them",
-            funnel.rise_pct,
-            funnel.rise_pct,
-            survey.risers_relative_rise_pct,
-            "percent, relative rise of their mean export share",
+        row(
+            "rising_smes",
+            f"SMEs raising their international share of turnover ({funnel.rising_share:.0%} of "
+            f"the {funnel.direct_smes + funnel.indirect_smes:g})",
+            "SMEs",
+            recomputed=funnel.rising_smes,
+            observed=float(survey.risen),
+            kpi=5,
         ),
-        ("SMEs raising their international share", funnel.rising_smes, funnel.rising_smes * elapsed, survey.risen, ""),
-        (
-            "R&D investment attracted, EUR m",
+        row(
+            "average_rise",
+            "Average rise of the international share among them",
+            "percent",
+            funnel.rise_pct,
+            observed=survey.risers_relative_rise_pct,
+            kpi=6,
+        ),
+        row(
+            "rd_investment",
+            "R&D investment attracted within two years after the action",
+            "EUR m",
+            funnel.rd_investment_stated_eur_m,
             funnel.rd_investment_eur_m,
-            funnel.rd_investment_eur_m * elapsed,
-            np.nan,
-            "not collected in the data yet",
         ),
     ]
-    table = pd.DataFrame(rows, columns=["assumption", "roadmap", "expected_by_now", "observed", "note"])
-    table["holding"] = (table["observed"] >= table["expected_by_now"]).where(table["observed"].notna())
-    return table
+    table = pd.DataFrame(rows)
+    return table.astype({"holding": "boolean", "kpi": "Int64"})
 
 
 # --- Status and forecasts --------------------------------------------------------------------
@@ -259,11 +314,16 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
 
 @dataclass
 class KpiForecast:
-    """One KPI's actual, forecast at the target date and probability of reaching the target.
+    """One KPI's actual and, from one set of simulated paths, its outlook at the target date.
 
     ``history`` is the series forecast: verified counts per quarter (KPIs 1-4, 7) or the KPI at
-    each yearly survey wave (KPIs 5, 6). ``choice`` is None only for a survey KPI with fewer than
-    MIN_SURVEY_POINTS values in its history; its probability is then NaN and its light 'too early'.
+    each yearly survey wave (KPIs 5, 6). ``outcomes`` holds the KPI at the target date on each
+    simulated path of ``choice.forecast``: the total so far plus the path's future counts (the
+    cumulative count by the target date) or the path's value at the last yearly wave up to the
+    target date. The forecast (median), its 80% interval (P10-P90) and the probability of
+    reaching the target are all read off ``outcomes``. ``choice`` is None, ``outcomes`` empty,
+    the probability NaN and the light 'too early' only for a survey KPI with fewer than
+    MIN_SURVEY_POINTS values in its history.
     """
 
     kpi: int
@@ -275,20 +335,43 @@ class KpiForecast:
     history: pd.Series
     choice: Choice | None  # None: too little history to forecast
     cumulative: bool  # counts add up; survey KPIs are levels
-    probability: float
-    light: str
+    outcomes: np.ndarray  # the KPI at the target date, one value per simulated path
 
-    def at_target(self, level: float = 0.8) -> pd.Series:
-        """Forecast mean, lower and upper at the target date (NaN without a forecast)."""
+    @property
+    def probability(self) -> float:
+        """Share of the simulated paths at or above the target at the target date (NaN without any)."""
+        return float(np.mean(self.outcomes >= self.target)) if len(self.outcomes) else float("nan")
+
+    @property
+    def light(self) -> str:
+        """The traffic light (:func:`traffic_light`)."""
+        return traffic_light(self.probability, self.actual >= self.target)
+
+    def at_target(self) -> pd.Series:
+        """The KPI at the target date over the paths: expected (mean), p10, median (P50), p90 (NaN
+        without a forecast)."""
+        if not len(self.outcomes):
+            return pd.Series(dict.fromkeys(["expected", "p10", "median", "p90"], np.nan))
+        p10, median, p90 = np.quantile(self.outcomes, [0.1, 0.5, 0.9])
+        return pd.Series({"expected": self.outcomes.mean(), "p10": p10, "median": median, "p90": p90})
+
+    def path_summary(self) -> pd.DataFrame:
+        """The same paths period by period up to the target date, for a fan chart: mean, lower (P10),
+        median, upper (P90); running totals from the actual for count KPIs. Its last row is
+        :meth:`at_target`. Empty without a forecast."""
         if self.choice is None:
-            return pd.Series({"mean": np.nan, "lower": np.nan, "upper": np.nan})
-        start = self.actual if self.cumulative else 0.0
-        frame = (
-            self.choice.forecast.cumulative(start=start, level=level)
-            if self.cumulative
-            else self.choice.forecast.frame(level=level)
-        )
-        return frame.iloc[-1]
+            return pd.DataFrame(columns=["mean", "lower", "median", "upper"])
+        forecast = self.choice.forecast
+        return forecast.cumulative(start=self.actual) if self.cumulative else forecast.frame()
+
+
+def _outcomes(choice: Choice | None, actual: float, cumulative: bool) -> np.ndarray:
+    """The KPI at the end of each simulated path: the total so far plus the path's sum (counts),
+    or the path's last value (levels)."""
+    if choice is None:
+        return np.empty(0)
+    paths = choice.forecast.paths
+    return actual + paths.sum(axis=1) if cumulative else paths[:, -1]
 
 
 @dataclass
@@ -306,9 +389,13 @@ class KpiReport:
     def status_table(self) -> pd.DataFrame:
         """One row per KPI.
 
-        Columns: kpi, description, target, unit, actual (verified), unverified, forecast,
-        forecast_low, forecast_high (mean and 80% interval at the target date), p_target
-        (probability of reaching the target), status (traffic light), model (the chosen method).
+        Columns: kpi, description, target, unit, actual (verified), unverified, forecast (the
+        median (P50) of the KPI at the target date over the simulated paths), forecast_low and
+        forecast_high (its P10 and P90: the 80% interval), expected (the mean), p_target (the
+        share of the same paths reaching the target), status (traffic light), model (the
+        chosen method: count model, level model, naive, seasonal naive; or "none: too little
+        history"), method (the forecast's own name, e.g. "Poisson rate"), horizons (the
+        back-test scored 1 to this many periods ahead; 0 when not back-tested).
         """
         rows = []
         for f in self.forecasts:
@@ -321,18 +408,26 @@ class KpiReport:
                     "unit": f.unit,
                     "actual": f.actual,
                     "unverified": f.unverified,
-                    "forecast": at["mean"],
-                    "forecast_low": at["lower"],
-                    "forecast_high": at["upper"],
+                    "forecast": at["median"],
+                    "forecast_low": at["p10"],
+                    "forecast_high": at["p90"],
+                    "expected": at["expected"],
                     "p_target": f.probability,
                     "status": f.light,
                     "model": f.choice.chosen if f.choice else "none: too little history",
+                    "method": f.choice.forecast.model if f.choice else "",
+                    "horizons": f.choice.horizons if f.choice else 0,
                 }
             )
         return pd.DataFrame(rows)
 
     def backtest_table(self) -> pd.DataFrame:
-        """The rolling-origin back-test of each KPI's series: MASE per method and the choice made."""
+        """The rolling-origin back-test of each KPI's series, one row per KPI and method.
+
+        Columns: kpi, method, mase (the mean over the horizons scored: the choice is made on
+        it), origins (forecast origins scoring the longest horizon), chosen, then one column
+        per horizon h scored, ``mase_h`` (MASE h periods ahead).
+        """
         frames = []
         for f in self.forecasts:
             if f.choice is None or f.choice.backtest.empty:
@@ -340,7 +435,9 @@ class KpiReport:
             table = f.choice.backtest.astype({"mase": float, "origins": int})
             table.insert(0, "kpi", f.kpi)
             table["chosen"] = table["method"] == f.choice.chosen
-            frames.append(table)
+            by_horizon = f.choice.by_horizon.pivot(index="method", columns="horizon", values="mase")
+            by_horizon.columns = [f"mase_{h}" for h in by_horizon.columns]
+            frames.append(table.join(by_horizon, on="method"))
         return (
             pd.concat(frames, ignore_index=True)
             if frames
@@ -363,8 +460,11 @@ def kpi_report(
 ) -> KpiReport:
     """Status, forecasts and probabilities of every KPI as of the end of ``quarter``.
 
-    ParameterError when the action starts after ``quarter`` or the target date falls in or
-    before it (there is then no history or no future to forecast).
+    Each method is back-tested at every horizon from 1 to the target date's, as far as the
+    history allows (:func:`lasergo.analysis.forecast.scorable_horizon`), and the one with the
+    lowest MASE averaged over those horizons is used. ParameterError when the action starts
+    after ``quarter`` or the target date falls in or before it (there is then no history or no
+    future to forecast).
     """
     target_date = pd.Timestamp(target_date)
     start = pd.Period(pd.Timestamp(action_start), freq="Q")
@@ -377,63 +477,54 @@ def kpi_report(
         )
     targets = reference.kpi_targets().set_index("kpi")
     totals = ledger_totals(data.kpi_ledger).set_index("kpi")
+
+    def kpi_forecast(kpi: int, actual: float, unverified: float, series: pd.Series, choice, cumulative: bool):
+        return KpiForecast(
+            kpi,
+            targets.loc[kpi, "description"],
+            float(targets.loc[kpi, "target"]),
+            targets.loc[kpi, "unit"],
+            actual,
+            unverified,
+            series,
+            choice,
+            cumulative,
+            _outcomes(choice, actual, cumulative),
+        )
+
     forecasts = []
     for kpi in EVENT_KPIS:
         series = quarterly_counts(data.kpi_ledger, kpi, start, quarter)
         horizon = horizon_to(series, target_date)
         chosen = choose_forecast(
-            series, kind="count", horizon=horizon, n_paths=n_paths, seed=seed + kpi, backtest_horizon=BACKTEST_HORIZON
+            series,
+            kind="count",
+            horizon=horizon,
+            n_paths=n_paths,
+            seed=seed + kpi,
+            min_train=MIN_TRAIN,
+            backtest_horizon=scorable_horizon(len(series), horizon, MIN_TRAIN),
         )
         actual = float(totals.loc[kpi, "verified"])
-        target = float(targets.loc[kpi, "target"])
-        probability = chosen.forecast.probability_at_least(target, start=actual, cumulative=True)
-        forecasts.append(
-            KpiForecast(
-                kpi,
-                targets.loc[kpi, "description"],
-                target,
-                targets.loc[kpi, "unit"],
-                actual,
-                float(totals.loc[kpi, "unverified"]),
-                series,
-                chosen,
-                True,
-                probability,
-                traffic_light(probability, actual >= target),
-            )
-        )
+        forecasts.append(kpi_forecast(kpi, actual, float(totals.loc[kpi, "unverified"]), series, chosen, True))
     survey = survey_kpi_history(data)
     for kpi, column in ((5, "kpi5"), (6, "kpi6")):
         series = survey[column].dropna()
         actual = float(series.iloc[-1]) if len(series) else 0.0
-        target = float(targets.loc[kpi, "target"])
         choice: Choice | None = None
-        probability = float("nan")
         if len(series) >= MIN_SURVEY_POINTS:
+            waves = waves_until(series, target_date)
             choice = choose_forecast(
                 series,
                 kind="level",
-                horizon=waves_until(series, target_date),
+                horizon=waves,
                 n_paths=n_paths,
                 seed=seed + kpi,
-                backtest_horizon=BACKTEST_HORIZON,
+                season=1,
+                min_train=MIN_TRAIN,
+                backtest_horizon=scorable_horizon(len(series), waves, MIN_TRAIN),
             )
-            probability = choice.forecast.probability_at_least(target, cumulative=False)
-        forecasts.append(
-            KpiForecast(
-                kpi,
-                targets.loc[kpi, "description"],
-                target,
-                targets.loc[kpi, "unit"],
-                actual,
-                float("nan"),
-                series,
-                choice,
-                False,
-                probability,
-                traffic_light(probability, actual >= target),
-            )
-        )
+        forecasts.append(kpi_forecast(kpi, actual, float("nan"), series, choice, False))
     forecasts.sort(key=lambda f: f.kpi)
     return KpiReport(quarter, target_date, forecasts)
 

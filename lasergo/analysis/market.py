@@ -43,10 +43,13 @@ from lasergo.data.codes import split_codes
 from lasergo.data.dataset import Dataset
 from lasergo.data.market_inputs import PERCENT, MarketTables, ResolvedInputs, market_tables, resolve_inputs
 from lasergo.data.reference import MARKET_PARAMETERS, segment_uses
-from lasergo.errors import ParameterError
+from lasergo.errors import AnalysisError, ParameterError
 from lasergo.privacy import MIN_COMPANIES
 
 STAGES = ("segment_value", "photonics_value", "partnership_sales")
+#: The least share of expected partnership sales that the markets to prioritise hold together
+#: (:func:`priority_markets`; an assumption of the workbook).
+PRIORITY_SHARE = 0.75
 #: Why a public page withholds a market x segment cell (:func:`withheld_cells`).
 SMALL, COMPLEMENT = "small", "complement"
 
@@ -279,6 +282,15 @@ def market_totals(sim: Simulation, k: int = MIN_COMPANIES) -> pd.DataFrame:
     return frame.sort_values("mean", ascending=False, ignore_index=True)
 
 
+def priority_markets(markets: pd.DataFrame, share: float = PRIORITY_SHARE, public: bool = True) -> pd.DataFrame:
+    """The markets to prioritise: the fewest of :func:`market_totals` (ranked by expected sales)
+    that together hold at least ``share`` of the expected total, a Pareto rule. On a public page
+    (``public``) only the markets whose total it shows count, so they may hold less."""
+    shown = markets[~markets["withheld"]] if public else markets
+    before = shown["share_of_total"].cumsum() - shown["share_of_total"]
+    return shown[before < share]
+
+
 def cell_ranking(sim: Simulation, k: int = MIN_COMPANIES) -> pd.DataFrame:
     """Market x segment cells ranked by expected (mean) partnership sales, with P10-P90,
     ``addressable`` share, ``rank``, ``companies`` (behind the addressable share) and
@@ -420,6 +432,16 @@ def tornado(model: MarketModel) -> pd.DataFrame:
     frame["sales_at_low"], frame["sales_at_high"] = total[0::2], total[1::2]
     frame["swing"] = np.abs(frame["sales_at_high"] - frame["sales_at_low"])
     return frame.sort_values("swing", ascending=False, ignore_index=True)
+
+
+def research_first(tornado_table: pd.DataFrame) -> pd.Series:
+    """The input to research first, whose better sourcing would narrow the answer most: the
+    assumption with the widest swing in :func:`tornado` (one-at-a-time sensitivity), or, where
+    every input is published, the input with the widest swing. AnalysisError without a ranged input."""
+    if tornado_table.empty:
+        raise AnalysisError("no market input has a range (low below high): nothing decides the answer")
+    assumptions = tornado_table[tornado_table["kind"] == "assumption"]
+    return (assumptions if len(assumptions) else tornado_table).iloc[0]
 
 
 def rank_correlations(sim: Simulation) -> pd.Series:

@@ -15,14 +15,20 @@ partner-screening guide (§2.5). This module
   mean silhouette (Rousseeuw 1987), and measures stability by the adjusted Rand index between
   the groups and re-fits on random subsamples (Hennig 2007) (:func:`fit_groups`);
 * scores complementarity, not similarity, for supplier-integrator-end-user triples
-  (:func:`candidate_cases`) and chooses the business cases by an integer program
-  (:func:`match_cases`, scipy.optimize.milp / HiGHS);
-* lists the chosen cases per mission market (:func:`cases_by_mission`, company-level: the
-  internal edition only);
-* counts the chosen cases by cluster and sector combination (:func:`case_mix`) and per mission
-  market (:func:`mission_summary`) so that no row rests on fewer than
-  :data:`lasergo.privacy.MIN_COMPANIES` companies (roadmap §2.2: company data are confidential and
-  aggregated anonymously);
+  (:func:`candidate_cases`): five parts (the supplier filling the integrator's gaps, the
+  integrator and end-user sharing segments and target markets, product maturity (TRL), joining
+  clusters and sectors), each scaled 0-1 over the candidates and weighted by
+  :data:`SCORE_WEIGHTS`, rated good, fair or weak (:func:`rating`), and chooses the business
+  cases by an integer program (:func:`match_cases`, scipy.optimize.milp / HiGHS);
+* assigns the chosen cases to the roadmap's missions (§2.6), each case to one mission at most
+  and each mission up to :data:`CASES_PER_MISSION` cases, by a second integer program that
+  maximises market fit times score (:func:`assign_missions`);
+* lists the assigned cases per mission (:func:`cases_by_mission`, company-level: the internal
+  edition only);
+* counts the chosen cases by cluster and sector combination (:func:`case_mix`), the assigned
+  cases per mission (:func:`mission_summary`) and the scores by bin (:func:`score_spread`) so
+  that no row rests on fewer than :data:`lasergo.privacy.MIN_COMPANIES` companies (roadmap §2.2:
+  company data are confidential and aggregated anonymously);
 * places the companies on a 2-D map, the first two principal components of the embedding, with
   each group's centre and spread (:func:`group_map`).
 
@@ -57,8 +63,27 @@ SUBSAMPLE = 0.8  # share of the companies in each stability re-fit
 K_RANGE = range(2, 9)  # numbers of groups tried
 METHODS = ("kmeans", "agglomerative")
 MIN_GROUP = MIN_COMPANIES  # no group profile shown to reviewers describes fewer companies
-CLUSTER_BONUS = 0.10  # added to a triple whose companies come from more than one cluster
-SECTOR_BONUS = 0.10  # added to a triple that joins photonics and health-technology companies
+#: Weights of the parts of a business case's score: assumptions, summing to 1. Each part is
+#: scaled 0-1 over the candidate cases first (:func:`scaled_parts`). ``gap_fill``: the supplier
+#: fills the integrator's gaps (:func:`supplier_integrator_scores`); ``segment_overlap`` and
+#: ``market_overlap``: Jaccard overlap of the integrator's and the end-user's segments and target
+#: markets; ``maturity``: mean highest product TRL of the supplier and the integrator;
+#: ``bridge``: half for companies from more than one cluster, half for joining photonics and
+#: health-technology companies.
+SCORE_WEIGHTS = {
+    "gap_fill": 0.30,
+    "segment_overlap": 0.20,
+    "market_overlap": 0.20,
+    "maturity": 0.20,
+    "bridge": 0.10,
+}
+SCORE_PARTS = tuple(SCORE_WEIGHTS)
+GOOD_CASE = 0.75  # score at or above which a case is rated good (assumption)
+FAIR_CASE = 0.60  # score at or above which a case is rated fair, below GOOD_CASE (assumption)
+RATINGS = ("good", "fair", "weak")
+NO_PRODUCT_TRL = 1  # the maturity of a company without products: TRL 1 (basic principles)
+CASES_PER_MISSION = 5  # business cases a mission takes at most (assumption: about 15 companies)
+SCORE_BINS = np.linspace(0.0, 1.0, 21)  # bins of :func:`score_spread`, 0.05 wide
 CANDIDATES_PER_INTEGRATOR = 5  # best suppliers and best end-users kept per integrator
 MILP_LIMIT = 1_000_000  # candidate triples above which "auto" uses the greedy solver
 MILP_SECONDS = 300  # time limit of the integer program; the gap to its bound is then reported
@@ -450,24 +475,97 @@ def integrator_user_scores(profiles: Profiles, integrators: np.ndarray, users: n
     return 0.5 * _jaccard_rows(seg[integrators], seg[users]) + 0.5 * _jaccard_rows(mkt[integrators], mkt[users])
 
 
+def _jaccard_pairs(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Jaccard overlap of each row of ``x`` with the same row of ``y`` (0 where both are empty)."""
+    common = (x & y).sum(1).astype(float)
+    union = (x | y).sum(1).astype(float)
+    return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
+
+
+CANDIDATE_COLUMNS = (*ROLE_COLUMNS, *SCORE_PARTS, "cross_cluster", "cross_sector", "score")
+
+
+def case_parts(profiles: Profiles, trio: np.ndarray, gap_fill: np.ndarray) -> pd.DataFrame:
+    """The parts of the score of the triples ``trio`` (positions: supplier, integrator, end-user),
+    on their own scales: ``gap_fill`` as given (:func:`supplier_integrator_scores`, 0-1),
+    ``segment_overlap`` and ``market_overlap`` (Jaccard, 0-1), ``maturity`` (mean of the supplier's
+    and the integrator's highest product TRL, 1-9, ``NO_PRODUCT_TRL`` without products), ``bridge``
+    (0.5 x more than one cluster + 0.5 x photonics and health-technology companies, 0, 0.5 or 1),
+    with the two flags ``cross_cluster`` and ``cross_sector``."""
+    s, i, e = trio.T
+    seg = profiles.multi["segments"].to_numpy(bool)
+    mkt = profiles.multi["target_markets"].to_numpy(bool)
+    trl = profiles.numeric["max_trl"].fillna(NO_PRODUCT_TRL).to_numpy(float)
+    cluster = profiles.categorical["cluster"]
+    sector = cluster.map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
+    cross_cluster = pd.DataFrame(cluster.to_numpy(object)[trio]).nunique(axis=1).to_numpy() > 1
+    cross_sector = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
+    return pd.DataFrame(
+        {
+            "gap_fill": gap_fill,
+            "segment_overlap": _jaccard_pairs(seg[i], seg[e]),
+            "market_overlap": _jaccard_pairs(mkt[i], mkt[e]),
+            "maturity": (trl[s] + trl[i]) / 2,
+            "bridge": 0.5 * cross_cluster + 0.5 * cross_sector,
+            "cross_cluster": cross_cluster,
+            "cross_sector": cross_sector,
+        }
+    )
+
+
+def scaled_parts(parts: pd.DataFrame) -> pd.DataFrame:
+    """Each column of ``parts`` scaled 0-1 by min-max over its rows: 0 for the lowest value, 1 for
+    the highest; a column on which every row is equal cannot rank them and scales to 0."""
+    low, spread = parts.min(), parts.max() - parts.min()
+    return ((parts - low) / spread.where(spread > 0)).fillna(0.0)
+
+
+def check_weights(weights: dict[str, float]) -> pd.Series:
+    """``weights`` as a Series over ``SCORE_PARTS``; ParameterError unless they name exactly those
+    parts, none is negative and they sum to 1."""
+    if set(weights) != set(SCORE_PARTS):
+        raise ParameterError(f"score weights must name the parts {', '.join(SCORE_PARTS)}, got {', '.join(weights)}")
+    series = pd.Series(weights, dtype=float)[list(SCORE_PARTS)]
+    if (series < 0).any() or not np.isclose(series.sum(), 1.0):
+        raise ParameterError(f"score weights must be non-negative and sum to 1, got {series.sum():g}")
+    return series
+
+
+def case_scores(parts: pd.DataFrame, weights: dict[str, float] = SCORE_WEIGHTS) -> np.ndarray:
+    """The score of each row of ``parts`` (the raw parts of :func:`case_parts`): each part scaled
+    0-1 over the rows (:func:`scaled_parts`), weighted by ``weights`` (sum 1), so 0-1."""
+    return scaled_parts(parts[list(SCORE_PARTS)]).to_numpy() @ check_weights(weights).to_numpy()
+
+
+def rating(scores: pd.Series) -> pd.Series:
+    """ "good" at or above ``GOOD_CASE``, "fair" at or above ``FAIR_CASE``, else "weak"."""
+    values = np.select([scores >= GOOD_CASE, scores >= FAIR_CASE], RATINGS[:2], RATINGS[2])
+    return pd.Series(values, index=scores.index, dtype=object)
+
+
 def candidate_cases(
-    profiles: Profiles, per_integrator: int = CANDIDATES_PER_INTEGRATOR, chunk: int = 2000
+    profiles: Profiles,
+    per_integrator: int = CANDIDATES_PER_INTEGRATOR,
+    chunk: int = 2000,
+    weights: dict[str, float] = SCORE_WEIGHTS,
 ) -> pd.DataFrame:
     """Supplier-integrator-end-user triples worth considering: for each integrator its
-    ``per_integrator`` best suppliers and best end-users (three different companies, both
-    scores above 0). Triple score = (supplier-integrator + integrator-user) / 2, plus
-    ``CLUSTER_BONUS`` if the companies come from more than one cluster and ``SECTOR_BONUS`` if
-    photonics and health-technology companies meet. Columns ``supplier``, ``integrator``,
-    ``end_user`` (positions), ``si``, ``iu``, ``cross_cluster``, ``cross_sector``, ``score``."""
+    ``per_integrator`` best suppliers by gap filling (:func:`supplier_integrator_scores`) and best
+    end-users by shared segments and markets (:func:`integrator_user_scores`), three different
+    companies, both above 0. Score: :func:`case_scores` of the parts (:func:`case_parts`) over
+    the candidates. Columns
+    ``supplier``, ``integrator``, ``end_user`` (positions), the raw parts ``gap_fill``,
+    ``segment_overlap``, ``market_overlap``, ``maturity`` (TRL), ``bridge``, the flags
+    ``cross_cluster``, ``cross_sector``, and ``score``; best first."""
+    check_weights(weights)
     roles = profiles.multi["roles"]
     suppliers = np.flatnonzero(roles["supplier"].to_numpy())
     integrators = np.flatnonzero(roles["integrator"].to_numpy())
     users = np.flatnonzero(roles["end_user"].to_numpy())
-    columns = ["supplier", "integrator", "end_user", "si", "iu"]
     if not (len(suppliers) and len(integrators) and len(users)):
-        return pd.DataFrame(columns=columns + ["cross_cluster", "cross_sector", "score"])
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
     keep = min(per_integrator + 2, len(suppliers)), min(per_integrator + 2, len(users))
-    frames = []
+    rows = []
     for start in range(0, len(integrators), chunk):
         block = integrators[start : start + chunk]
         si = supplier_integrator_scores(profiles, suppliers, block)  # suppliers x block
@@ -483,22 +581,18 @@ def candidate_cases(
             u_idx, u_scores = u_idx[u_keep], u_scores[u_keep]
             s_best = np.argsort(-s_scores, kind="stable")[:per_integrator]
             u_best = np.argsort(-u_scores, kind="stable")[:per_integrator]
-            frames += [
-                (s_idx[a], integrator, u_idx[b], s_scores[a], u_scores[b])
-                for a in s_best
-                for b in u_best
-                if s_idx[a] != u_idx[b]
+            rows += [
+                (s_idx[a], integrator, u_idx[b], s_scores[a]) for a in s_best for b in u_best if s_idx[a] != u_idx[b]
             ]
-    cases = pd.DataFrame(frames, columns=columns)
-    cluster = profiles.categorical["cluster"].to_numpy(object)
-    sector = profiles.categorical["cluster"].map(reference.clusters().set_index("id")["sector"]).to_numpy(object)
-    trio = cases[ROLE_COLUMNS].to_numpy(int)
-    cases["cross_cluster"] = pd.DataFrame(cluster[trio]).nunique(axis=1).to_numpy() > 1
-    cases["cross_sector"] = pd.DataFrame(sector[trio]).nunique(axis=1).to_numpy() > 1
-    cases["score"] = (
-        (cases["si"] + cases["iu"]) / 2 + CLUSTER_BONUS * cases["cross_cluster"] + SECTOR_BONUS * cases["cross_sector"]
+    if not rows:
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
+    found = pd.DataFrame(rows, columns=[*ROLE_COLUMNS, "gap_fill"])
+    cases = pd.concat(
+        [found[ROLE_COLUMNS], case_parts(profiles, found[ROLE_COLUMNS].to_numpy(int), found["gap_fill"].to_numpy())],
+        axis=1,
     )
-    return cases.sort_values("score", ascending=False, ignore_index=True)
+    cases["score"] = case_scores(cases, weights)
+    return cases.sort_values("score", ascending=False, ignore_index=True, kind="stable")
 
 
 @dataclass(frozen=True)
@@ -557,6 +651,138 @@ def match_cases(cases: pd.DataFrame, n_companies: int, max_cases: int = 2, solve
     picked = cases[chosen].sort_values("score", ascending=False, ignore_index=True)
     total = float(picked["score"].sum())
     return Matching(picked, solver, total, bound if not np.isnan(bound) else total)
+
+
+def _companies(chosen: pd.DataFrame, rows) -> int:
+    """Distinct companies in the cases at positions ``rows`` of ``chosen``."""
+    return len(np.unique(chosen[ROLE_COLUMNS].to_numpy(int)[np.asarray(rows, dtype=int)]))
+
+
+def score_parts(
+    candidates: pd.DataFrame, chosen: pd.DataFrame, weights: dict[str, float] = SCORE_WEIGHTS
+) -> pd.DataFrame:
+    """Per part of the score (``SCORE_PARTS`` order), its weight and, on the part's own scale
+    (:func:`case_parts`), the P10, median and P90 over the candidate cases and the median over the
+    chosen ones. Columns ``part``, ``weight``, ``candidates_p10``, ``candidates_median``,
+    ``candidates_p90``, ``chosen_median``."""
+    weight = check_weights(weights)
+    rows = []
+    for part in SCORE_PARTS:
+        values = candidates[part].astype(float)
+        rows.append(
+            {
+                "part": part,
+                "weight": float(weight[part]),
+                "candidates_p10": values.quantile(0.1),
+                "candidates_median": values.median(),
+                "candidates_p90": values.quantile(0.9),
+                "chosen_median": chosen[part].astype(float).median(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def score_summary(candidates: pd.DataFrame, chosen: pd.DataFrame, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """The scores of the candidate and of the chosen cases: rows ``candidates`` and ``chosen``
+    (index ``set``); columns ``cases``, ``good``, ``fair``, ``weak`` (cases by :func:`rating`)
+    and ``p10``, ``median``, ``p90`` of the score. A count, or the quantiles of a set, whose cases
+    involve fewer than ``k`` distinct companies is suppressed (NA; :mod:`lasergo.privacy`)."""
+    rows = {}
+    for name, cases in (("candidates", candidates), ("chosen", chosen)):
+        scores = cases["score"].astype(float).reset_index(drop=True)
+        rated = rating(scores)
+        enough = _companies(cases, np.arange(len(cases))) >= k
+        row: dict[str, object] = {"cases": len(cases)}
+        for band in RATINGS:
+            where = np.flatnonzero(rated == band)
+            row[band] = len(where) if len(where) == 0 or _companies(cases, where) >= k else pd.NA
+        for column, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9)):
+            row[column] = float(scores.quantile(q)) if enough else pd.NA
+        rows[name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("set")
+    return table.astype(
+        {**dict.fromkeys(["cases", *RATINGS], "Int64"), **dict.fromkeys(["p10", "median", "p90"], "Float64")}
+    )
+
+
+def score_spread(
+    candidates: pd.DataFrame, chosen: pd.DataFrame, bins: np.ndarray = SCORE_BINS, k: int = MIN_COMPANIES
+) -> pd.DataFrame:
+    """A histogram of the scores of the candidate and of the chosen cases: one row per bin
+    [``low``, ``high``) (the last one closed), columns ``low``, ``high``, ``candidates``, ``chosen``
+    (cases, Int64) and ``candidates_share``, ``chosen_share`` (of all the set's cases, 0-1,
+    Float64). A bin whose cases involve fewer than ``k`` distinct companies is suppressed (NA;
+    :mod:`lasergo.privacy`)."""
+    table = pd.DataFrame({"low": bins[:-1], "high": bins[1:]})
+    for name, cases in (("candidates", candidates), ("chosen", chosen)):
+        where = np.clip(np.digitize(cases["score"].astype(float), bins[1:-1]), 0, len(bins) - 2)
+        counts, shares = [], []
+        for b in range(len(bins) - 1):
+            rows = np.flatnonzero(where == b)
+            shown = len(rows) == 0 or _companies(cases, rows) >= k
+            counts.append(len(rows) if shown else pd.NA)
+            shares.append(len(rows) / len(cases) if shown and len(cases) else pd.NA)
+        table[name] = pd.array(counts, dtype="Int64")
+        table[f"{name}_share"] = pd.array(shares, dtype="Float64")
+    return table
+
+
+def mission_fit(chosen: pd.DataFrame, profiles: Profiles) -> np.ndarray:
+    """Market fit of each chosen case (rows) for each mission (columns, roadmap §2.6, mission
+    order): the share of its three companies that target the mission's market (2/3 or 1), 0 unless
+    its integrator and its end-user both do (a case is sold and used there or not at all)."""
+    markets = reference.missions().sort_values("mission")["market"]
+    targets = profiles.multi["target_markets"][list(markets)].to_numpy(bool)  # companies x missions
+    trio = chosen[ROLE_COLUMNS].to_numpy(int)
+    fit = targets[trio].mean(axis=1)  # cases x missions
+    return np.where(targets[trio[:, 1]] & targets[trio[:, 2]], fit, 0.0)
+
+
+ASSIGNMENT_COLUMNS = ("case", "mission", "market", "market_fit", "score")
+
+
+def assign_missions(
+    chosen: pd.DataFrame,
+    profiles: Profiles,
+    per_mission: int = CASES_PER_MISSION,
+    min_score: float = FAIR_CASE,
+) -> pd.DataFrame:
+    """The chosen cases of score ``min_score`` or more, each assigned to at most one mission
+    (roadmap §2.6), each mission taking up to ``per_mission`` cases, so that the total of market
+    fit (:func:`mission_fit`) x score is the highest: an integer program (scipy.optimize.milp,
+    HiGHS) over the case-mission pairs with a positive fit. Columns ``case`` (row of ``chosen``),
+    ``mission``, ``market`` (id), ``market_fit``, ``score``; mission order, best score first."""
+    if per_mission < 1:
+        raise ParameterError(f"a mission takes at least one case, got per_mission = {per_mission}")
+    missions = reference.missions().sort_values("mission")
+    scores = chosen["score"].to_numpy(float)
+    fit = mission_fit(chosen, profiles) * (scores >= min_score)[:, None]
+    case, where = np.nonzero(fit > 0)
+    if not len(case):
+        return pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    pairs = np.arange(len(case))
+    per_case = sparse.csr_matrix((np.ones(len(case)), (case, pairs)), shape=(len(chosen), len(case)))
+    per_place = sparse.csr_matrix((np.ones(len(case)), (where, pairs)), shape=(len(missions), len(case)))
+    result = milp(
+        -(fit[case, where] * scores[case]),
+        constraints=[LinearConstraint(per_case, 0, 1), LinearConstraint(per_place, 0, per_mission)],
+        integrality=np.ones(len(case)),
+        bounds=Bounds(0, 1),
+        options={"time_limit": MILP_SECONDS},
+    )
+    if result.x is None:
+        raise AnalysisError(f"the mission assignment integer program failed: {result.message}")
+    taken = result.x > 0.5
+    table = pd.DataFrame(
+        {
+            "case": case[taken],
+            "mission": missions["mission"].to_numpy()[where[taken]],
+            "market": missions["market"].to_numpy()[where[taken]],
+            "market_fit": fit[case[taken], where[taken]],
+            "score": scores[case[taken]],
+        }
+    )
+    return table.sort_values(["mission", "score", "case"], ascending=[True, False, True], ignore_index=True)
 
 
 def group_complementarity(profiles: Profiles, labels: np.ndarray) -> pd.DataFrame:
@@ -708,20 +934,21 @@ CASE_TABLE_COLUMNS = (
     "end_user",
     "clusters",
     "score",
+    "rating",
     "gaps_filled",
     "shared_segment",
     "shared_markets",
-    "bonus",
+    "bridges",
     "markets",
 )
 
 
 def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.DataFrame:
     """The chosen triples with their reasons, ranked. Columns ``rank``, ``supplier``,
-    ``integrator``, ``end_user`` (as ``names`` shows them), ``clusters``, ``score``,
-    ``gaps_filled`` (the supplier's technology uses that fill the integrator's gaps),
-    ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text), ``bonus``,
-    ``markets`` (shared market ids)."""
+    ``integrator``, ``end_user`` (as ``names`` shows them), ``clusters``, ``score``, ``rating``
+    (:func:`rating`), ``gaps_filled`` (the supplier's technology uses that fill the integrator's
+    gaps), ``shared_segment`` and ``shared_markets`` (of integrator and end-user, text),
+    ``bridges`` (cross-cluster, photonics x health), ``markets`` (shared market ids)."""
     use_names, market_names, segment_names = (reference.names(t) for t in ("technology_uses", "markets", "segments"))
     uses = profiles.multi["technology_uses"].to_numpy(bool)
     use_ids = profiles.multi["technology_uses"].columns
@@ -730,13 +957,14 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
     seg_ids, mkt_ids = profiles.multi["segments"].columns, profiles.multi["target_markets"].columns
     cluster = profiles.categorical["cluster"].to_numpy(object)
     ids = profiles.ids
+    rated = rating(cases["score"].astype(float))
     rows = []
     for rank, case in enumerate(cases.itertuples(), start=1):
         s, i, e = int(case.supplier), int(case.integrator), int(case.end_user)
         filled = [use_names[u] for u, fills in zip(use_ids, uses[s] & needs[i]) if fills]
         shared_seg = list(seg_ids[seg[i] & seg[e]])
         shared_mkt = list(mkt_ids[mkt[i] & mkt[e]])
-        bonus = [
+        bridges = [
             b for b, on in (("cross-cluster", case.cross_cluster), ("photonics x health", case.cross_sector)) if on
         ]
         rows.append(
@@ -747,45 +975,48 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
                 "end_user": names[ids[e]],
                 "clusters": f"{cluster[s]} > {cluster[i]} > {cluster[e]}",
                 "score": case.score,
+                "rating": rated.iloc[rank - 1],
                 "gaps_filled": "; ".join(filled[:3]) + (" ..." if len(filled) > 3 else ""),
                 "shared_segment": "; ".join(segment_names[c] for c in shared_seg) or "-",
                 "shared_markets": "; ".join(market_names[c] for c in shared_mkt) or "-",
-                "bonus": ", ".join(bonus) or "-",
+                "bridges": ", ".join(bridges) or "-",
                 "markets": shared_mkt,
             }
         )
     return pd.DataFrame(rows, columns=CASE_TABLE_COLUMNS)
 
 
-def cases_by_mission(cases: pd.DataFrame, per_market: int = 3) -> pd.DataFrame:
-    """Per mission market (roadmap §2.6, mission order), the best ``per_market`` chosen cases
-    (:func:`case_table`) whose integrator and end-user both target it, with the mission's lead
-    cluster: company-level, for the internal edition only. One row per market and case, a
-    placeholder row (no companies, ``why`` saying so) for a market no case targets.
-    Columns ``mission``, ``market``, ``lead cluster``, ``supplier``, ``integrator``, ``end_user``
-    (as :func:`case_table` shows them), ``clusters``, ``score``, ``why``."""
+def cases_by_mission(cases: pd.DataFrame, assignment: pd.DataFrame) -> pd.DataFrame:
+    """Per mission (roadmap §2.6, mission order) the cases :func:`assign_missions` gives it, best
+    first, with the mission's lead cluster and why: company-level, for the internal edition only.
+    ``cases``: :func:`case_table` of the chosen cases (same rows). One row per mission and case, a
+    placeholder row (no companies, ``why`` saying so) for a mission without a case. Columns
+    ``mission``, ``market``, ``lead cluster``, ``supplier``, ``integrator``, ``end_user`` (as
+    :func:`case_table` shows them), ``clusters``, ``score``, ``rating``, ``market_fit``, ``why``."""
     missions = reference.missions().sort_values("mission")
     rows = []
     for mission in missions.itertuples():
-        targets = np.array([mission.market in markets for markets in cases["markets"]], dtype=bool)
-        here = cases[targets].head(per_market)
+        here = assignment[assignment["mission"] == mission.mission]
         place = {"mission": mission.mission, "market": mission.name, "lead cluster": mission.lead}
         if here.empty:
-            rows.append({**place, "why": "no chosen case targets this market"})
-        for case in here.itertuples():
+            rows.append({**place, "why": "no chosen case is assigned to this mission"})
+        for pick in here.itertuples():
+            case = cases.iloc[int(pick.case)]
             rows.append(
                 {
                     **place,
-                    "supplier": case.supplier,
-                    "integrator": case.integrator,
-                    "end_user": case.end_user,
-                    "clusters": case.clusters,
-                    "score": case.score,
-                    "why": f"supplier fills: {case.gaps_filled}; segment: {case.shared_segment}"
-                    + (f"; {case.bonus}" if case.bonus != "-" else ""),
+                    "supplier": case["supplier"],
+                    "integrator": case["integrator"],
+                    "end_user": case["end_user"],
+                    "clusters": case["clusters"],
+                    "score": case["score"],
+                    "rating": case["rating"],
+                    "market_fit": pick.market_fit,
+                    "why": f"supplier fills: {case['gaps_filled']}; segment: {case['shared_segment']}"
+                    + (f"; {case['bridges']}" if case["bridges"] != "-" else ""),
                 }
             )
-    columns = ["mission", "market", "lead cluster", *ROLE_COLUMNS, "clusters", "score", "why"]
+    columns = ["mission", "market", "lead cluster", *ROLE_COLUMNS, "clusters", "score", "rating", "market_fit", "why"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -842,34 +1073,41 @@ def case_mix(chosen: pd.DataFrame, profiles: Profiles, by: str = "cluster", k: i
     return table.astype({"combinations": int, "cases": "Int64", "distinct_companies": "Int64", "mean_score": "Float64"})
 
 
-def mission_summary(chosen: pd.DataFrame, profiles: Profiles, k: int = MIN_COMPANIES) -> pd.DataFrame:
-    """Per mission market (roadmap §2.6, mission order, with the mission's lead cluster), the
-    chosen cases (:func:`match_cases`) whose integrator and end-user both target it, the distinct
-    companies they involve and their mean score; figures resting on fewer than ``k`` distinct
-    companies are suppressed (NA; roadmap §2.2, :mod:`lasergo.privacy`). Columns ``mission``,
-    ``market``, ``lead cluster``, ``cases``, ``distinct_companies`` (Int64), ``mean_score``
-    (Float64), ``suppressed`` (bool)."""
-    trio = chosen[ROLE_COLUMNS].to_numpy(int)
-    scores = chosen["score"].to_numpy(float)
-    targets = profiles.multi["target_markets"]
+def mission_summary(chosen: pd.DataFrame, assignment: pd.DataFrame, k: int = MIN_COMPANIES) -> pd.DataFrame:
+    """Per mission (roadmap §2.6, mission order, with its lead cluster), the chosen cases
+    :func:`assign_missions` gives it, how many are rated good, the distinct companies they involve,
+    their mean score and mean market fit; figures resting on fewer than ``k`` distinct companies
+    are suppressed (NA; roadmap §2.2, :mod:`lasergo.privacy`). Columns ``mission``, ``market``,
+    ``lead cluster``, ``cases``, ``good_cases``, ``distinct_companies`` (Int64), ``mean_score``,
+    ``market_fit`` (Float64), ``suppressed`` (bool)."""
     rows = []
     for mission in reference.missions().sort_values("mission").itertuples():
-        market = targets[mission.market].to_numpy(bool)
-        here = market[trio[:, 1]] & market[trio[:, 2]]
-        companies = len(np.unique(trio[here]))
+        here = assignment[assignment["mission"] == mission.mission]
+        companies = _companies(chosen, here["case"]) if len(here) else 0
         hidden = 0 < companies < k
+        scores = here["score"].astype(float)
         rows.append(
             {
                 "mission": mission.mission,
                 "market": mission.name,
                 "lead cluster": mission.lead,
-                "cases": pd.NA if hidden else int(here.sum()),
+                "cases": pd.NA if hidden else len(here),
+                "good_cases": pd.NA if hidden else int((scores >= GOOD_CASE).sum()),
                 "distinct_companies": pd.NA if hidden else companies,
-                "mean_score": pd.NA if hidden or not here.any() else float(scores[here].mean()),
+                "mean_score": pd.NA if hidden or here.empty else float(scores.mean()),
+                "market_fit": pd.NA if hidden or here.empty else float(here["market_fit"].astype(float).mean()),
                 "suppressed": hidden,
             }
         )
-    return pd.DataFrame(rows).astype({"cases": "Int64", "distinct_companies": "Int64", "mean_score": "Float64"})
+    return pd.DataFrame(rows).astype(
+        {
+            "cases": "Int64",
+            "good_cases": "Int64",
+            "distinct_companies": "Int64",
+            "mean_score": "Float64",
+            "market_fit": "Float64",
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -882,12 +1120,16 @@ class PartnersAnalysis:
     :func:`group_map`; ``complementarity``: :func:`group_complementarity` of the merged groups,
     cells resting on fewer than ``MIN_COMPANIES`` suppliers or integrators suppressed (NaN);
     ``complementarity_support``: :func:`complementarity_support`; ``candidates``:
-    :func:`candidate_cases`; ``matching``: :func:`match_cases`; ``cases``: the chosen business
-    cases with reasons (:func:`case_table`) and ``cases_by_mission``: :func:`cases_by_mission`,
-    both company-level (the internal edition only); ``mix_by_cluster``, ``mix_by_sector``:
+    :func:`candidate_cases`; ``matching``: :func:`match_cases`; ``weights``: the score's weights
+    (``SCORE_WEIGHTS`` by default); ``score_parts``, ``score_summary``, ``score_spread``:
+    :func:`score_parts`, :func:`score_summary`, :func:`score_spread` of the candidate and chosen
+    cases; ``assignment``: :func:`assign_missions`; ``cases``: the chosen business cases with
+    reasons (:func:`case_table`) and ``cases_by_mission``: :func:`cases_by_mission`, both
+    company-level (the internal edition only); ``mix_by_cluster``, ``mix_by_sector``:
     :func:`case_mix` of the chosen cases; ``missions``: :func:`mission_summary`; ``max_cases``:
-    cases a company may take part in at most; ``internal``: whether this is the internal edition
-    (company names and company-level lists shown).
+    cases a company may take part in at most; ``per_mission``: cases a mission takes at most;
+    ``internal``: whether this is the internal edition (company names and company-level lists
+    shown).
     """
 
     profiles: Profiles
@@ -900,12 +1142,18 @@ class PartnersAnalysis:
     complementarity_support: pd.DataFrame
     candidates: pd.DataFrame
     matching: Matching
+    weights: dict[str, float]
+    score_parts: pd.DataFrame
+    score_summary: pd.DataFrame
+    score_spread: pd.DataFrame
+    assignment: pd.DataFrame
     cases: pd.DataFrame
     cases_by_mission: pd.DataFrame
     mix_by_cluster: pd.DataFrame
     mix_by_sector: pd.DataFrame
     missions: pd.DataFrame
     max_cases: int
+    per_mission: int
     internal: bool
 
 
@@ -918,16 +1166,20 @@ def analyse_partners(
     k_range=K_RANGE,
     method: str = "kmeans",
     solver: str = "auto",
+    per_mission: int = CASES_PER_MISSION,
+    weights: dict[str, float] = SCORE_WEIGHTS,
 ) -> PartnersAnalysis:
     """The whole partnership-fit page from a validated data folder: groups (:func:`fit_groups`,
     then :func:`merge_small_groups`), map, complementarity, candidate and chosen business cases,
-    and their counts by combination and mission market."""
+    their scores, their assignment to missions, and their counts by combination and mission."""
     profiles = company_profiles(data)
     grouping = fit_groups(profiles, k_range, method, seed, n_boot)
     labels, notes = merge_small_groups(grouping.labels, embedding(profiles))
-    candidates = candidate_cases(profiles)
+    candidates = candidate_cases(profiles, weights=weights)
     matching = match_cases(candidates, len(profiles), max_cases, solver)
-    cases = case_table(matching.cases, profiles, display_names(data, internal))
+    chosen = matching.cases
+    cases = case_table(chosen, profiles, display_names(data, internal))
+    assignment = assign_missions(chosen, profiles, per_mission)
     support = complementarity_support(profiles, labels)
     return PartnersAnalysis(
         profiles=profiles,
@@ -940,11 +1192,17 @@ def analyse_partners(
         complementarity_support=support,
         candidates=candidates,
         matching=matching,
+        weights=dict(weights),
+        score_parts=score_parts(candidates, chosen, weights),
+        score_summary=score_summary(candidates, chosen),
+        score_spread=score_spread(candidates, chosen),
+        assignment=assignment,
         cases=cases,
-        cases_by_mission=cases_by_mission(cases),
-        mix_by_cluster=case_mix(matching.cases, profiles, "cluster"),
-        mix_by_sector=case_mix(matching.cases, profiles, "sector"),
-        missions=mission_summary(matching.cases, profiles),
+        cases_by_mission=cases_by_mission(cases, assignment),
+        mix_by_cluster=case_mix(chosen, profiles, "cluster"),
+        mix_by_sector=case_mix(chosen, profiles, "sector"),
+        missions=mission_summary(chosen, assignment),
         max_cases=max_cases,
+        per_mission=per_mission,
         internal=internal,
     )

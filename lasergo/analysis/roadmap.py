@@ -158,6 +158,44 @@ def _kpi6_check(funnel: pd.DataFrame) -> dict:
     )
 
 
+def _kpi_funnel_checks(funnel: pd.DataFrame) -> list[dict]:
+    """KPI 2 and KPI 5 (§2.4) against the target-group text's figures for the same outcomes (§2.3)."""
+    kpis = reference.kpi_targets().set_index("kpi")
+    value = funnel["value"]
+    kpi2, kpi2_target, agreements = kpis.loc[2], int(kpis.at[2, "target"]), int(value["agreements_stated"])
+    direct, indirect = int(value["direct_smes"]), int(value["indirect_smes"])
+    direct_rate, indirect_rate = value["direct_conversion"], value["indirect_conversion"]
+    kpi5, kpi5_target = kpis.loc[5], int(kpis.at[5, "target"])
+    target_smes, share = int(value["target_smes"]), value["turnover_rise_smes_share"]
+    rising = share * target_smes
+    everyone = f", all of the {target_smes} targeted" if kpi5_target == target_smes else ""
+    return [
+        _row(
+            "kpi2_agreements",
+            f"KPI 2: {kpi2_target} partnership agreements",
+            f"{direct} x {_num(direct_rate)} + {indirect} x {_num(indirect_rate)} = "
+            f"{_num(direct * direct_rate + indirect * indirect_rate)} agreements or MoUs (target-group text, "
+            f"which states {agreements})",
+            kpi2_target == agreements,
+            f"KPI 2 targets {kpi2_target} partnership agreements resulting from the action, while the "
+            f"target-group text expects {agreements} collaborative business agreements and MoUs (1 in "
+            f"{_num(1 / direct_rate)} of {direct} direct plus 1 in {_num(1 / indirect_rate)} of {indirect} "
+            f"indirect SMEs); the roadmap does not say whether KPI 2 counts a part of them or something else.",
+            [kpi2["source"], funnel.at["agreements_stated", "source"]],
+        ),
+        _row(
+            "kpi5_rising_smes",
+            f"KPI 5: {kpi5_target} SMEs",
+            f"{share:.0%} x {target_smes} = {_num(rising)} (target-group text)",
+            kpi5_target == rising,
+            f"KPI 5 targets {kpi5_target} SMEs whose international share of turnover rises{everyone}, "
+            f"while the target-group text expects {share:.0%} of the {target_smes} ({_num(rising)}) to "
+            f"raise it, by {_num(value['turnover_share_rise_percent'])}% on average.",
+            [kpi5["source"], funnel.at["turnover_rise_smes_share", "source"]],
+        ),
+    ]
+
+
 def _network_checks(funnel: pd.DataFrame, clusters: int) -> list[dict]:
     markets = len(reference.markets().query("kind == 'target'"))
     per_market = int(funnel.at["affiliates_per_market", "value"])
@@ -210,6 +248,8 @@ class Funnel:
     cofunding_factor: float  # matched by the companies' own co-funding
     rising_share: float  # 50% of the target group raise their international share
     rise_pct: float  # by 15% on average
+    agreements_stated: float  # the roadmap's own figure for the agreements: 21
+    rd_investment_stated_eur_m: float  # the roadmap's own figure for the R&D investment: "about EUR 20 m"
 
     @classmethod
     def from_reference(cls) -> Funnel:
@@ -224,18 +264,23 @@ class Funnel:
             value("matching_cofunding_factor"),
             value("turnover_rise_smes_share"),
             value("turnover_share_rise_percent"),
+            value("agreements_stated"),
+            value("rd_investment_stated_eur_m"),
         )
 
     @property
     def agreements(self) -> float:
+        """Agreements or MoUs recomputed: direct SMEs x 1/8 + indirect SMEs x 1/20."""
         return self.direct_smes * self.direct_conversion + self.indirect_smes * self.indirect_conversion
 
     @property
     def rd_investment_eur_m(self) -> float:
+        """R&D investment recomputed: agreements x 1/2 investing x EUR 1 m x 2 (co-funding)."""
         return self.agreements * self.investing_share * self.investment_per_agreement_eur_m * self.cofunding_factor
 
     @property
     def rising_smes(self) -> float:
+        """SMEs raising their international share recomputed: 50% of the direct and indirect SMEs."""
         return (self.direct_smes + self.indirect_smes) * self.rising_share
 
 
@@ -388,6 +433,7 @@ def roadmap_consistency() -> pd.DataFrame:
     rows = [
         *_sector_checks(clusters),
         _analysis_size_check(funnel, len(clusters)),
+        *_kpi_funnel_checks(funnel),
         _kpi6_check(funnel),
         *_network_checks(funnel, len(clusters)),
         *_funnel_checks(funnel, clusters),

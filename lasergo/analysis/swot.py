@@ -8,9 +8,11 @@ matrices are combined by geometric mean (:func:`aggregate`), and the principal
 eigenvector of each matrix gives the weights, with Saaty's consistency ratio
 (:func:`ahp`). A factor's global weight is its group's weight times its local
 weight (:func:`awot`). Strategies from the TOWS matrix (Weihrich 1982: SO, ST,
-WO, WT) get the sum of the global weights of the factors they address
+WO, WT) are ranked by their normalised priority, the mean global weight of the
+factors they address; the plain sum of Kurttila et al. (2000) is kept beside it
 (:func:`strategy_priorities`). :func:`robustness` perturbs every judgement at
-random and reports how often the rankings hold.
+random and :func:`leave_one_link_out` drops one strategy-factor link at a time;
+both report how often the ranking holds.
 
 Judgements table (long, one comparison a row): expert, matrix (``groups`` or a
 group id S/W/O/T), row, column (item ids), value (how much more important row is
@@ -22,6 +24,7 @@ factors (``;``-separated factor ids).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -318,38 +321,115 @@ def awot(group_weights: pd.Series, local_weights: dict[str, pd.Series], factors:
 
 
 def _links(strategies: pd.DataFrame, factor_ids: pd.Index) -> pd.DataFrame:
-    """0/1 table, one row per strategy id and one column per factor id: which factors it addresses."""
+    """0/1 table, one row per strategy id and one column per factor id: which factors it addresses.
+    ValueError for a strategy naming an unknown factor or none."""
     links = pd.DataFrame(0.0, index=strategies["id"].to_numpy(), columns=factor_ids)
     for strategy, listed in zip(strategies["id"], strategies["factors"]):
         ids = [part.strip() for part in str(listed).split(";") if part.strip()]
         if unknown := [i for i in ids if i not in factor_ids]:
             raise ValueError(f"strategy {strategy} names unknown factor(s) {', '.join(unknown)}")
+        if not ids:
+            raise ValueError(f"strategy {strategy} names no factor; a strategy addresses at least one")
         links.loc[strategy, ids] = 1.0
     return links
 
 
+def _mean_priorities(links: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Normalised priorities: each strategy's (row of ``links``) mean weight over the factors it links.
+    ``weights`` has shape (n_factors,) or (draws, n_factors); the result (n_strategies,) or
+    (draws, n_strategies)."""
+    return weights @ (links / links.sum(axis=1, keepdims=True)).T
+
+
 def _ranks(values: np.ndarray, ids) -> np.ndarray:
-    """Ranks (1 = highest value) along the last axis of (draws, items), ties broken by id."""
+    """Ranks (1 = highest value) along the last axis of (draws, items), ties broken by id; values
+    equal to 12 decimals tie (0.1 + 0.2 and 0.3 differ only by floating-point rounding)."""
     by_id = np.argsort(np.asarray(ids, dtype=str), kind="stable")
-    order = by_id[np.argsort(-values[..., by_id], axis=-1, kind="stable")]
+    order = by_id[np.argsort(-np.round(values[..., by_id], 12), axis=-1, kind="stable")]
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1), axis=-1)
     return ranks
 
 
 def strategy_priorities(strategies: pd.DataFrame, global_weights: pd.Series) -> pd.DataFrame:
-    """TOWS strategies (Weihrich 1982) ranked by the sum of the global weights of the factors
-    they address (A'WOT, Kurttila et al. 2000).
+    """TOWS strategies (Weihrich 1982) ranked by their normalised priority: the mean global weight
+    of the factors they address, i.e. the sum divided by the number of links.
 
-    global_weights: indexed by factor id. Columns: id, type, strategy, factors, priority,
-    rank (1 = highest, ties broken by id); sorted by rank. A strategy naming an unknown
-    factor raises ValueError.
+    Kurttila et al. (2000, A'WOT) score a strategy by the plain sum of those weights; the sum grows
+    with every factor a strategy is linked to, so the breadth of the linking, itself a judgement,
+    would decide the ranking. The mean measures how much the addressed factors matter whatever their
+    number (the normalisation of a weighted sum by its number of terms); the plain sum is kept
+    beside it.
+
+    global_weights: indexed by factor id. Columns: id, type, strategy, factors, links (number of
+    factors addressed), priority (the mean), weight_sum (the plain sum), rank (by priority, 1 =
+    highest, ties broken by id), sum_rank (the same by the plain sum); sorted by rank. A strategy
+    naming an unknown factor, or none, raises ValueError.
     """
-    priority = _links(strategies, global_weights.index).to_numpy() @ global_weights.to_numpy(dtype=float)
+    links = _links(strategies, global_weights.index).to_numpy()
+    weights = global_weights.to_numpy(dtype=float)
     table = strategies[["id", "type", "strategy", "factors"]].reset_index(drop=True)
-    table["priority"] = priority
-    table["rank"] = _ranks(priority, table["id"])
+    table["links"] = links.sum(axis=1).astype(int)
+    table["priority"] = _mean_priorities(links, weights)
+    table["weight_sum"] = links @ weights
+    table["rank"] = _ranks(table["priority"].to_numpy(), table["id"])
+    table["sum_rank"] = _ranks(table["weight_sum"].to_numpy(), table["id"])
     return table.sort_values("rank", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class LinkRobustness:
+    """The strategy ranking with one strategy-factor link left out at a time (:func:`leave_one_link_out`).
+
+    variants: one row per strategy with two or more links and per factor it links: strategy,
+    factor (the link left out), first (the strategy ranked first without the link), first_kept
+    (the strategy first with all links is still first), order_kept (it still ranks ahead of the
+    strategy second with all links; True when there is no second strategy).
+    """
+
+    variants: pd.DataFrame
+
+    def first_kept(self) -> float:
+        """Share of the variants in which the first strategy stays first (NaN without variants)."""
+        return float(self.variants["first_kept"].mean()) if len(self.variants) else float("nan")
+
+    def top_order_kept(self) -> float:
+        """Share of the variants in which the first two strategies keep their order (NaN without
+        variants)."""
+        return float(self.variants["order_kept"].mean()) if len(self.variants) else float("nan")
+
+
+def leave_one_link_out(strategies: pd.DataFrame, global_weights: pd.Series) -> LinkRobustness:
+    """Sensitivity of the ranking to the choice of links: for each strategy and each of its links,
+    drop that link, recompute every strategy's normalised priority (:func:`strategy_priorities`)
+    and record who ranks first and whether the first two keep their order. A strategy with a single
+    link has no variant (without it, it would address nothing). The analogue of leave-one-out
+    (jackknife) sensitivity for the links, which the perturbation of the judgements leaves fixed.
+    """
+    links = _links(strategies, global_weights.index)
+    ids, weights = links.index, global_weights.to_numpy(dtype=float)
+    matrix = links.to_numpy()
+    order = np.argsort(_ranks(_mean_priorities(matrix, weights), ids))
+    first, second = (order[0], order[1]) if len(order) > 1 else (order[0], None)
+    rows = []
+    for i, strategy in enumerate(ids):
+        linked = np.flatnonzero(matrix[i])
+        if len(linked) < 2:
+            continue
+        for j in linked:
+            dropped = matrix.copy()
+            dropped[i, j] = 0.0
+            ranks = _ranks(_mean_priorities(dropped, weights), ids)
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "factor": links.columns[j],
+                    "first": ids[np.argmin(ranks)],
+                    "first_kept": bool(ranks[first] == 1),
+                    "order_kept": bool(second is None or ranks[first] < ranks[second]),
+                }
+            )
+    return LinkRobustness(pd.DataFrame(rows, columns=["strategy", "factor", "first", "first_kept", "order_kept"]))
 
 
 # --- Robustness ------------------------------------------------------------------------------
@@ -373,7 +453,8 @@ class Robustness:
     """Global factor weights and strategy priorities under randomly perturbed judgements.
 
     factor_draws: one row per draw, one column per factor id (global weights);
-    strategy_draws: one row per draw, one column per strategy id (priorities);
+    strategy_draws: one row per draw, one column per strategy id (normalised priorities, the mean
+    global weight of the factors a strategy addresses);
     factor_weights, priorities: the deterministic values from the unperturbed
     matrices, indexed by factor id and strategy id.
     """
@@ -437,7 +518,7 @@ def robustness(
 
     Each draw multiplies every judgement a_ij (upper triangle) by exp(N(0, sigma)), sets
     a_ji to its reciprocal, clips to 1/9..9, and recomputes all eigenvector weights
-    (batched over draws), global weights and strategy priorities. sigma = 0.25 moves a
+    (batched over draws), global weights and normalised strategy priorities. sigma = 0.25 moves a
     judgement by a factor within about 0.6..1.6 in 95% of draws. Seeded: the same seed
     gives the same draws; sigma = 0 reproduces the deterministic result.
     """
@@ -458,7 +539,7 @@ def robustness(
         columns.update(zip(matrix.index, global_draws.T))
     factor_draws = pd.DataFrame(columns)[factor_weights.index]
     links = _links(strategies, factor_weights.index)
-    strategy_draws = pd.DataFrame(factor_draws.to_numpy() @ links.to_numpy().T, columns=links.index)
+    strategy_draws = pd.DataFrame(_mean_priorities(links.to_numpy(), factor_draws.to_numpy()), columns=links.index)
     return Robustness(factor_draws, strategy_draws, factor_weights, priorities)
 
 
@@ -472,7 +553,8 @@ class SwotAnalysis:
     ``method`` says how the weights were obtained; ``results`` holds the AHP result of each
     matrix (groups, S, W, O, T) for pairwise comparisons and is empty for direct ratings;
     ``weights`` is the A'WOT table of :func:`awot`; ``strategies`` the ranked TOWS table of
-    :func:`strategy_priorities`; ``robustness`` is None for direct ratings.
+    :func:`strategy_priorities`; ``robustness`` is None for direct ratings; ``link_robustness``
+    the ranking with one link left out at a time (:func:`leave_one_link_out`).
     """
 
     method: str
@@ -489,6 +571,11 @@ class SwotAnalysis:
         if self.robustness is None:
             raise AnalysisError(f"no robustness analysis for weights from {self.method}")
         return self.robustness
+
+    @cached_property
+    def link_robustness(self) -> LinkRobustness:
+        """The ranking with one strategy-factor link left out at a time (:func:`leave_one_link_out`)."""
+        return leave_one_link_out(self.strategies, self.weights.set_index("factor_id")["global_weight"])
 
 
 def all_factors(data: Dataset) -> pd.DataFrame:

@@ -8,23 +8,109 @@ says so (roadmap §2.2: company data are confidential and aggregated anonymously
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from IPython.display import Markdown
 from matplotlib.patches import Patch
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis.overview import RoleMix, public_target_group_summary
 from lasergo.data.codes import ROLE_NAMES
-from lasergo.pages.common import flag_cells, show_table
+from lasergo.pages.common import escape_markdown as md
+from lasergo.pages.common import flag_cells, glossary, show_table, yes_no
 from lasergo.pages.style import SECTOR_COLOURS, SECTOR_NAMES, add_source
 from lasergo.privacy import MIN_COMPANIES, too_small
 
 #: The count column of :func:`lasergo.analysis.overview.target_group_summary` as the table heads it
 #: (a column named ``companies`` would be taken for a list of companies, :mod:`lasergo.privacy`).
-COUNT_COLUMN = "number of companies"
+COUNT_COLUMN = "Number of companies"
+#: The roadmap-check table's pass/fail column (Yes/No, a No in red).
+CONSISTENT_COLUMN = "Consistent"
+#: Words of the roadmap checks' short names (``photonics_smes``) as a reader writes them.
+CHECK_WORDS = {"smes": "SMEs", "rtos": "RTOs", "nuts": "NUTS", "rd": "R&D", "vna": "value-network analysis"}
+
+
+def findings(sizes: pd.DataFrame, targets: pd.DataFrame, checks: pd.DataFrame) -> str:
+    """The page's answer in Markdown: whether the roadmap's figures hold together (what a funder
+    should ask for), then the partnership's size and its main target."""
+    failed = checks.loc[~checks["consistent"], "check"]
+    kpis = [f"KPI {number}" for number in failed.str.extract(r"^kpi(\d+)", expand=False).dropna()]
+    if len(failed):
+        lead = (
+            f"**The roadmap contradicts itself in {len(failed)} of {len(checks)} checks"
+            + (f", among them the targets of {_and(kpis)}" if kpis else "")
+            + ": agree with the partnership which figures hold before judging progress against them.**"
+        )
+    else:
+        lead = f"**The roadmap's figures agree with each other in all {len(checks)} checks.**"
+    top = sizes.iloc[0]
+    kpi5 = targets.set_index("kpi").loc[5]
+    return (
+        f"{lead} The six clusters list {int(sizes['smes'].sum()):,} SMEs and {int(sizes['rtos'].sum()):,} RTOs "
+        f"({md(top['name'])} alone brings {top['sme_share']:.0%} of the SMEs). The partnership has promised "
+        f"{len(targets)} KPI targets, among them {int(kpi5['target']):,} SMEs whose international share of "
+        "turnover rises (KPI 5). Where the roadmap disagrees with itself, the reports use the per-cluster figures."
+    )
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def clusters_table(sizes: pd.DataFrame) -> Styler:
+    """The clusters of :func:`lasergo.analysis.overview.cluster_sizes` with plain headers."""
+    return show_table(
+        pd.DataFrame(
+            {
+                "Cluster": sizes["id"],
+                "Name": sizes["name"],
+                "Country": sizes["country"],
+                "Sector": sizes["sector"].map(SECTOR_NAMES).fillna(sizes["sector"]),
+                "Specialisation": sizes["specialisation"],
+                "SMEs": sizes["smes"],
+                "RTOs": sizes["rtos"],
+                "Source": sizes["source"],
+            }
+        )
+    )
+
+
+def missions_table(missions: pd.DataFrame) -> Styler:
+    """The missions of :func:`lasergo.analysis.overview.mission_table` with plain headers, Yes/No."""
+    return show_table(
+        pd.DataFrame(
+            {
+                "Mission": missions["mission"],
+                "Market": missions["name"],
+                "Lead cluster": missions["lead"],
+                "Co-organiser": missions["co_organiser"],
+                "Business roadshow": yes_no(missions["roadshow"]),
+                "New market": yes_no(missions["new_market"]),
+                "Note": missions["note"],
+                "Source": missions["source"],
+            }
+        )
+    )
+
+
+def kpi_table(targets: pd.DataFrame) -> Styler:
+    """The KPI targets of :func:`lasergo.analysis.overview.kpi_target_table` with plain headers."""
+    return show_table(
+        pd.DataFrame(
+            {
+                "KPI": targets["kpi"],
+                "What is counted": targets["description"],
+                "Target": targets["target"],
+                "Unit": targets["unit"].replace({"count": "number", "percent": "%"}),
+                "Source": targets["source"],
+            }
+        )
+    )
 
 
 def plot_cluster_sizes(sizes: pd.DataFrame) -> plt.Figure:
@@ -64,7 +150,7 @@ def plot_mission_roles(roles: pd.DataFrame) -> plt.Figure:
         annot=roles,
         fmt="",
         ax=ax,
-        annot_kws={"fontsize": 8},
+        annot_kws={"fontsize": 9},
     )
     ax.set(
         xlabel="cluster",
@@ -77,8 +163,17 @@ def plot_mission_roles(roles: pd.DataFrame) -> plt.Figure:
 
 def target_group_table(summary: pd.DataFrame) -> Styler:
     """The target-group summary as the public page shows it
-    (:func:`lasergo.analysis.overview.public_target_group_summary`), the count headed ``COUNT_COLUMN``."""
-    return show_table(public_target_group_summary(summary).rename(columns={"companies": COUNT_COLUMN}))
+    (:func:`lasergo.analysis.overview.public_target_group_summary`), plain headers, the count headed
+    ``COUNT_COLUMN``."""
+    headers = {
+        "target_group": "Target group",
+        "companies": COUNT_COLUMN,
+        "employees": "Employees",
+        "revenue_eur_m": "Revenue (EUR m)",
+        "rd_share_pct": "R&D share of revenue (%, weighted by revenue)",
+        "export_share_pct": "Export share of revenue (%, weighted by revenue)",
+    }
+    return show_table(public_target_group_summary(summary).rename(columns=headers))
 
 
 def privacy_note(summary: pd.DataFrame, mix: RoleMix) -> str:
@@ -101,30 +196,97 @@ def plot_role_mix(mix: RoleMix, synthetic: bool) -> plt.Figure:
     """Stacked bars of roles per cluster (``mix.public_counts``: a withheld count is left out and
     named above its bar); the title gives the photonics clusters' share of the suppliers shown."""
     counts = mix.public_counts
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    totals = counts.fillna(0).sum(axis=1)
+    fig, ax = plt.subplots(figsize=(8.5, 4.6))
     counts.fillna(0).astype(int).plot(kind="bar", stacked=True, ax=ax, width=0.7)
     for x, (_, row) in enumerate(counts.iterrows()):
         withheld = row.index[row.isna()]
         if len(withheld):
-            label = "\n".join(textwrap.fill(f"{role}: <{MIN_COMPANIES}", 14) for role in withheld)
-            ax.text(x, row.fillna(0).sum() + 0.5, label, ha="center", va="bottom", fontsize=7, color="dimgray")
-    ax.set(
-        xlabel="cluster",
-        ylabel="companies (a company may have two roles)",
-        title=f"{mix.public_photonics_supplier_share:.0%} of technology suppliers "
-        + ("shown " if counts[ROLE_NAMES["supplier"]].isna().any() else "")
-        + "sit in the photonics clusters",
-    )
-    ax.tick_params(axis="x", rotation=0)
-    if counts.isna().any().any():  # room for the labels above the bars, the legend above them
-        ax.set_ylim(top=counts.fillna(0).sum(axis=1).max() * 1.55)
-        ax.legend(title="value-network role", fontsize=8, loc="upper center", ncols=3, title_fontsize=9)
+            label = "\n".join(textwrap.fill(f"{role}: <{MIN_COMPANIES}", 16) for role in withheld)
+            ax.annotate(
+                label,
+                (x, totals.iloc[x]),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                color="dimgray",
+            )
+    suppliers = counts[ROLE_NAMES["supplier"]]
+    if suppliers.fillna(0).sum() > 0:
+        title = (
+            f"{mix.public_photonics_supplier_share:.0%} of technology suppliers "
+            + ("shown " if suppliers.isna().any() else "")
+            + "sit in the photonics clusters"
+        )
     else:
-        ax.legend(title="value-network role", fontsize=8)
+        title = f"No count of technology suppliers rests on {MIN_COMPANIES} or more companies"
+    ax.set(xlabel="cluster", ylabel="companies (a company may have two roles)", title=title)
+    ax.tick_params(axis="x", rotation=0)
+    if counts.isna().any().any():  # room for the labels of withheld counts above the bars
+        ax.set_ylim(0, max(totals.max() * 1.35, 10))
+    # below the plot, so that it covers no bar
+    ax.legend(
+        title="value-network role",
+        fontsize=9,
+        title_fontsize=9,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=3,
+    )
+    fig.tight_layout()
     add_source(fig, "companies table of the data folder" + (" (synthetic sample data)" if synthetic else ""))
     return fig
 
 
+def check_label(check: str) -> str:
+    """A roadmap check's short name as a reader writes it: ``health_tech_smes`` -> ``Health-technology
+    SMEs``, ``kpi6_turnover_rise`` -> ``KPI 6 turnover rise``."""
+    text = re.sub(r"kpi(\d+)", r"KPI \1", check.replace("health_tech", "health-technology"))
+    words = [CHECK_WORDS.get(word, word) for word in text.split("_")]
+    label = " ".join(words)
+    return label[0].upper() + label[1:]
+
+
 def consistency_table(checks: pd.DataFrame) -> Styler:
-    """The roadmap's checks against itself, the failed ones flagged in the ``consistent`` column."""
-    return flag_cells(show_table(checks), lambda value: value is False, ["consistent"])
+    """The roadmap's checks against itself (:func:`lasergo.analysis.roadmap.roadmap_consistency`) with
+    plain headers, the contradictions first, ``CONSISTENT_COLUMN`` as Yes/No and a No in red."""
+    checks = checks.sort_values("consistent", kind="stable")
+    shown = pd.DataFrame(
+        {
+            "Check": checks["check"].map(check_label),
+            "The roadmap states": checks["stated"],
+            "Its own tables give": checks["computed"],
+            CONSISTENT_COLUMN: yes_no(checks["consistent"]),
+            "Explanation": checks["explanation"],
+            "Source": checks["source"],
+        }
+    )
+    return flag_cells(show_table(shown), lambda value: value == "No", [CONSISTENT_COLUMN])
+
+
+def page_glossary() -> Markdown:
+    """The page's glossary: the shared terms it uses and its own."""
+    return glossary(
+        "KPI",
+        "MoU",
+        "NUTS",
+        "RTO",
+        "SME",
+        extra={
+            "Affiliate": "An organisation in a target market that joins the partnership's network there "
+            "(at least two per market, roadmap §2.5).",
+            "Business roadshow": "A mission that two clusters run together as a roadshow for their companies "
+            "(roadmap §2.6 Table 3).",
+            "Cluster": "A regional association of companies, research organisations and support bodies of one sector.",
+            "COSME": "The EU programme for the competitiveness of enterprises and SMEs (2014-2020).",
+            "Direct and indirect target group": "Direct: the 20 SMEs per cluster shortlisted for the "
+            "action; indirect: at least as many SMEs again, reached indirectly (roadmap §2.3).",
+            "Mission": "A joint visit of the clusters and their companies to a target market.",
+            "Weighted by revenue": "Of a share: averaged over the companies in proportion to their revenue, "
+            "so that a large company counts for more.",
+            "Value-network role": "What a company does in the chain from photonics to health care: technology "
+            "supplier, system integrator or system user / end-user.",
+        },
+    )

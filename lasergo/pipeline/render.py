@@ -64,7 +64,7 @@ def render_html(
         exclude_input=not show_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        embed_images=True,
+        embed_images=False,  # charts are outputs, embedded as data URIs anyway; Markdown cells hold no images
     )
     resources = {"lasergo_quarter": quarter, "lasergo_previous": previous, "lasergo_next": following}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
