@@ -989,8 +989,8 @@ def case_table(cases: pd.DataFrame, profiles: Profiles, names: pd.Series) -> pd.
 def cases_by_mission(cases: pd.DataFrame, assignment: pd.DataFrame) -> pd.DataFrame:
     """Per mission (roadmap §2.6, mission order) the cases :func:`assign_missions` gives it, best
     first, with the mission's lead cluster and why: company-level, for the internal edition only.
-    ``cases``: :func:`case_table` of the chosen cases (same rows). One row per mission and case, a
-    placeholder row (no companies, ``why`` saying so) for a mission without a case. Columns
+    ``cases``: :func:`case_table` of the chosen cases (same rows). One row per mission and case, and
+    one row without companies (``why`` saying so) for a mission without a case. Columns
     ``mission``, ``market``, ``lead cluster``, ``supplier``, ``integrator``, ``end_user`` (as
     :func:`case_table` shows them), ``clusters``, ``score``, ``rating``, ``market_fit``, ``why``."""
     missions = reference.missions().sort_values("mission")
