@@ -54,21 +54,24 @@ def published(tmp_path) -> tuple[Path, Path]:
     return notebooks, out
 
 
+def report_arguments(notebooks: Path, out: Path, *extra: str) -> list[str]:
+    """``lasergo report`` for 2026Q3 of the sample into ``out`` with these notebooks."""
+    return [
+        "report",
+        "--data",
+        str(SAMPLE),
+        "--out",
+        str(out),
+        "--quarter",
+        "2026Q3",
+        "--notebooks",
+        str(notebooks),
+        *extra,
+    ]
+
+
 def report(notebooks: Path, out: Path, *extra: str) -> int:
-    return main(
-        [
-            "report",
-            "--data",
-            str(SAMPLE),
-            "--out",
-            str(out),
-            "--quarter",
-            "2026Q3",
-            "--notebooks",
-            str(notebooks),
-            *extra,
-        ]
-    )
+    return main(report_arguments(notebooks, out, *extra))
 
 
 @pytest.mark.parametrize(
@@ -151,20 +154,7 @@ def test_a_signal_stops_workers_and_kernels_and_leaves_no_build_folder(published
     cell = f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"
     nbformat.write(notebook("Slow", cell), notebooks / "30_slow.ipynb")
     run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lasergo.cli",
-            "report",
-            "--data",
-            str(SAMPLE),
-            "--out",
-            str(out),
-            "--quarter",
-            "2026Q3",
-            "--notebooks",
-            str(notebooks),
-        ],
+        [sys.executable, "-m", "lasergo.cli", *report_arguments(notebooks, out)],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
