@@ -12,6 +12,7 @@ SIGINT and SIGTERM stop every worker and remove the build folder.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -42,7 +43,6 @@ from lasergo.pipeline.manifest import (
     git_commit,
     input_hashes,
     previous_manifest,
-    published_manifests,
 )
 from lasergo.pipeline.notebooks import (
     KERNEL_NAME,
@@ -270,7 +270,7 @@ def _keep_published(target: Path, build: Path, rebuilt: list[Path]) -> list[Note
         rebuilt_page = any(path.name.startswith((f"{name}.", f"{name}_")) for name in names)
         if not rebuilt_page and path.name not in (MANIFEST_FILE, "index.html") and path.is_file():
             shutil.copy2(path, build / path.name)
-    previous = next(m for m in published_manifests(target.parent) if m.quarter == target.name)
+    previous = Manifest.from_dict(json.loads(manifest_path.read_text(encoding="utf-8")))
     return [nb for nb in previous.notebooks if nb.name not in names]
 
 
