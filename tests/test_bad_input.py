@@ -37,6 +37,25 @@ def remove(file: str) -> Callable[[Path], None]:
     return lambda folder: (folder / file).unlink()
 
 
+QUESTIONS = (
+    "id,group,type,text,options\n"
+    "Q01,opportunities,likert,How useful is the partnership?,\n"
+    "Q02,resources_barriers,multiple,Which barriers?,regulation;funding;finding_partners\n"
+)
+RESPONSES = "respondent,respondent_type,cluster,sector,date,question,answer\n"
+
+
+def survey(*answers: str) -> Callable[[Path], None]:
+    """A questionnaire and one row per answer (``type,question,answer``) of respondent R001."""
+
+    def apply(folder: Path) -> None:
+        write("survey_questions.csv", QUESTIONS)(folder)
+        rows = [f"R001,{kind},HTS,health_tech,2026-03-02,{rest}\n" for kind, rest in (a.split(",", 1) for a in answers)]
+        write("survey_responses.csv", RESPONSES + "".join(rows))(folder)
+
+    return apply
+
+
 def blank_lines_before_bad_trl(folder: Path) -> None:
     path = folder / "products.csv"
     header, first, second = path.read_text(encoding="utf-8").splitlines()
@@ -182,6 +201,85 @@ CASES = [
         "no euro rate for ILS in 2018",
     ),
     Case("bad dataset.json", write("dataset.json", "{synthetic: yes"), "dataset.json", "-:-", "not a JSON object"),
+    Case(
+        "tie to an unknown node",
+        write(
+            "ties.csv", "source,target,type,date,evidence\nLITEK,OV,cooperation,2024-01-15,\nC1,C9,mou,2025-05-20,\n"
+        ),
+        "ties.csv",
+        "3:target",
+        "unknown node 'C9': not a cluster, affiliate or company id",
+    ),
+    Case(
+        "TRL 10 in scouting",
+        write(
+            "scouting.csv",
+            "date,cluster,technology_use,market,organisation_type,organisation,trl,novelty,market_need,source\n"
+            "2025-04-14,OV,T20,japan,system_maker,,10,4,5,\n",
+        ),
+        "scouting.csv",
+        "2:trl",
+        "TRL must be between 1 and 9",
+    ),
+    Case(
+        "novelty 0 in scouting",
+        write(
+            "scouting.csv",
+            "date,cluster,technology_use,market,organisation_type,organisation,trl,novelty,market_need,source\n"
+            "2025-04-14,OV,T20,japan,system_maker,,6,4,5,\n"
+            "2025-04-15,OV,T20,japan,system_maker,,6,0,5,\n",
+        ),
+        "scouting.csv",
+        "3:novelty",
+        "novelty must be between 1 and 5",
+    ),
+    Case(
+        "feedback usefulness 6",
+        write("feedback.csv", "date,cluster,contact_type,usefulness,concern,text\n2025-11-03,MEDICEN,customer,6,,\n"),
+        "feedback.csv",
+        "2:usefulness",
+        "usefulness must be between 1 and 5",
+    ),
+    Case(
+        "affiliate in a market not targeted",
+        write(
+            "affiliates.csv",
+            "id,name,market,type,sector,shortlisted,interviewed,mou_signed\n"
+            "A01,Council,japan,cluster_association,both,2024-06-01,,\n"
+            "A02,Agency,usa,distributor,both,2024-06-01,,\n",
+        ),
+        "affiliates.csv",
+        "3:market",
+        "not a target market",
+    ),
+    Case(
+        "survey answer outside the scale",
+        survey("sme,Q01,6", "sme,Q02,funding"),
+        "survey_responses.csv",
+        "2:answer",
+        "answer '6' is outside the scale 1-5 of likert question Q01",
+    ),
+    Case(
+        "unknown question id",
+        survey("sme,Q01,4", "sme,Q03,funding"),
+        "survey_responses.csv",
+        "3:question",
+        "unknown question id 'Q03' (not in survey_questions.csv)",
+    ),
+    Case(
+        "unknown respondent type",
+        survey("sme,Q01,4", "company,Q02,funding"),
+        "survey_responses.csv",
+        "3:respondent_type",
+        "unknown respondent type",
+    ),
+    Case(
+        "choice not among the options",
+        survey("sme,Q01,4", "sme,Q02,funding;taxes"),
+        "survey_responses.csv",
+        "3:answer",
+        "'taxes' not among the options of question Q02",
+    ),
 ]
 
 

@@ -156,6 +156,62 @@ def test_segments_and_markets_ids():
     assert markets.loc[markets["kind"] == "reference", "mission"].isna().all()
 
 
+def test_activity_plan_has_the_18_items_of_tables_2_and_3():
+    plan = reference.activity_plan()
+    assert list(plan.columns) == reference.PLAN_COLUMNS
+    assert plan["plan_id"].tolist() == [
+        *(f"M{n}" for n in range(1, 9)),
+        "R1",
+        "R2",
+        "R3",
+        "R4",
+        "E-LITEK",
+        "E-OV",
+        "E-OPTENCE",
+        "E-HTS",
+        "E-MEDICEN",
+        "E-BIOCAT",
+    ]
+    assert plan["kind"].value_counts().to_dict() == {"mission": 8, "roadshow": 4, "matchmaking": 6}
+    by_id = plan.set_index("plan_id")
+    # missions: lead and co-organiser of Table 2; missions 5-8 go to new markets
+    assert (by_id.at["M1", "market"], by_id.at["M1", "lead"], by_id.at["M1", "co_organisers"]) == (
+        "usa_west",
+        "OV",
+        ["MEDICEN"],
+    )
+    assert by_id.loc[[f"M{n}" for n in range(1, 9)], "new_market"].tolist() == [False] * 4 + [True] * 4
+    # roadshows numbered as the notes say: 1 Canada, 2 Malaysia and Singapore, 3 Japan, 4 South Korea
+    assert by_id.loc[["R1", "R2", "R3", "R4"], "market"].tolist() == [
+        "canada",
+        "malaysia_singapore",
+        "japan",
+        "south_korea",
+    ]
+    assert (by_id.at["R2", "lead"], by_id.at["R2", "co_organisers"]) == ("LITEK", ["OPTENCE"])
+    assert (by_id.at["R4", "lead"], by_id.at["R4", "co_organisers"]) == ("OPTENCE", ["HTS"])
+    # matchmaking: each cluster leads its own, in Europe (no target market)
+    matchmaking = plan[plan["kind"] == "matchmaking"]
+    assert matchmaking["lead"].tolist() == list(reference.CLUSTER_IDS)
+    assert matchmaking["market"].isna().all() and (matchmaking["co_organisers"].map(len) == 0).all()
+    assert "Denmark" in by_id.at["E-LITEK", "name"]
+    assert plan["source"].str.contains("§2.6").all()
+
+
+def test_synonyms_give_the_name_first_and_no_name_to_two_ids():
+    uses, markets = reference.synonyms("technology_uses"), reference.synonyms("markets")
+    assert list(uses) == list(reference.TECHNOLOGY_IDS)
+    assert uses["T20"][:2] == ["Optical coherence tomography", "OCT"]
+    assert markets["south_korea"][:2] == ["South Korea", "Korea"]
+    assert "California" in markets["usa_west"]
+    assert markets["world"] == ["World"]  # a blank synonyms cell
+    for table in (uses, {m: markets[m] for m in reference.TARGET_MARKET_IDS}):
+        owners: dict[str, str] = {}
+        for code, names in table.items():
+            for name in names:
+                assert owners.setdefault(name.lower(), code) == code, (name, code, owners[name.lower()])
+
+
 def test_matchmaking_one_per_cluster():
     events = reference.matchmaking_events().set_index("cluster")
     assert sorted(events.index) == sorted(reference.CLUSTER_IDS)

@@ -31,6 +31,34 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "KRW", "CAD", "AUD", "NZD", "MY
 SWOT_GROUPS = {"S": "strengths", "W": "weaknesses", "O": "opportunities", "T": "threats"}
 SWOT_MATRICES = ("groups", *SWOT_GROUPS)
 
+#: Kinds of foreign organisation a scout's finding names (scouting.organisation_type).
+ORGANISATION_TYPES = ("component_maker", "system_maker", "integrator", "end_user", "research")
+#: Kinds of affiliate in a target market (roadmap §2.5 network of affiliates).
+AFFILIATE_TYPES = ("cluster_association", "business_support_agency", "distributor", "reseller", "research", "other")
+SECTORS = ("photonics", "health_tech")
+AFFILIATE_SECTORS = (*SECTORS, "both")
+#: The steps of an affiliate, in order: each dated in its own column of the affiliates table.
+AFFILIATE_STEPS = {"shortlisted": "shortlisted", "interviewed": "interviewed", "mou_signed": "MoU signed"}
+TIE_TYPES = ("mou", "joint_project", "matchmaking_meeting", "distribution", "cooperation")
+ACTIVITY_KINDS = ("mission", "roadshow", "matchmaking", "other")
+QUESTION_GROUPS = ("market_needs", "opportunities", "resources_barriers")
+QUESTION_TYPES = ("likert", "single", "multiple", "text")
+#: The answers of a likert question, as its cells hold them (1 = lowest, 5 = highest).
+LIKERT_SCALE = ("1", "2", "3", "4", "5")
+RESPONDENT_TYPES = ("sme", "cluster", "stakeholder")
+CONTACT_TYPES = ("customer", "distributor", "stakeholder", "partner", "other")
+CONCERNS = (
+    "regulation",
+    "certification",
+    "funding",
+    "finding_partners",
+    "market_access",
+    "language_culture",
+    "logistics",
+    "intellectual_property",
+    "other",
+)
+
 
 def split_codes(cell: object) -> list[str]:
     """The codes of one ``;``-separated cell, stripped; a blank or missing cell gives []."""

@@ -16,6 +16,7 @@ mission order), ``THEMATIC_SEGMENT_IDS``, ``ALL_SEGMENT_IDS`` and
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from lasergo.data.columns import (
     row_check,
 )
 from lasergo.data.reader import Table, read_table_file
-from lasergo.errors import InputError
+from lasergo.errors import InputError, Problem
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "reference"
 
@@ -53,6 +54,17 @@ def _ids(table: str, kind: str | None = None) -> Callable[[], tuple[str, ...]]:
 
 def _text(description: str, example: str = "", *, nullable: bool = False) -> pa.Column:
     return column(str, description, "", example, nullable=nullable)
+
+
+def _synonyms(example: str) -> pa.Column:
+    return column(
+        str,
+        "Other names, abbreviations and places that mean the same in free text, for mention counts",
+        "list",
+        example,
+        nullable=True,
+        list_of="names",
+    )
 
 
 def _source() -> pa.Column:
@@ -145,6 +157,7 @@ def technology_uses_schema() -> pa.DataFrameSchema:
                 list_of="segments",
             ),
             "segment_note": _text("Why, where not obvious", nullable=True),
+            "synonyms": _synonyms("OCT;OCT scanner"),
             "source": _source(),
         },
     )
@@ -165,6 +178,7 @@ def markets_schema() -> pa.DataFrameSchema:
             ),
             "mission": column("Int64", "Mission number of a target market", "1-8", "8", nullable=True),
             "countries": column(str, "ISO 3166 alpha-2 codes", "list", "JP", nullable=True),
+            "synonyms": _synonyms("Korea;Seoul"),
             "source": _source(),
         },
     )
@@ -577,6 +591,17 @@ def segment_uses(segments: tuple[str, ...] | None = None) -> dict[str, list[str]
     return {s: [u for u, cell in zip(uses["id"], uses["segments"]) if s in split_codes(cell)] for s in segments}
 
 
+def synonyms(table: str) -> dict[str, list[str]]:
+    """The names free text may use for each id of ``table`` (``technology_uses`` or ``markets``):
+    the name first, then the ``synonyms`` of the table (for example T20: Optical coherence
+    tomography, OCT, ...). For counting mentions in the stakeholder survey's answers."""
+    frame = _load(table)
+    return {
+        code: [name, *split_codes(cell)]
+        for code, name, cell in frame[["id", "name", "synonyms"]].itertuples(index=False)
+    }
+
+
 def markets() -> pd.DataFrame:
     """The eight target markets (with their mission number, §2.6 Table 2) and reference markets
     at a wider level (world, Europe, whole countries) used by market figures; ISO country codes."""
@@ -587,6 +612,87 @@ def missions() -> pd.DataFrame:
     """The eight innovation missions: market, lead and co-organising cluster, business roadshow
     and its clusters, and whether the market is new to LASER-GO (§2.6 Tables 2 and 3)."""
     return _load("missions").copy()
+
+
+def _in_cluster_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` in the order of clusters.csv (by its ``cluster`` column)."""
+    order = {c: k for k, c in enumerate(_load("clusters")["id"])}
+    return frame.sort_values("cluster", key=lambda cells: cells.map(order))
+
+
+#: The columns of :func:`activity_plan`.
+PLAN_COLUMNS = ["plan_id", "kind", "name", "market", "lead", "co_organisers", "new_market", "source"]
+_ROADSHOW_NUMBER = re.compile(r"business roadshow (\d+)")
+
+
+def activity_plan() -> pd.DataFrame:
+    """The plan of missions, roadshows and matchmaking participations (§2.6 Tables 2-3), 18 rows:
+    M1-M8 the innovation missions (lead and co-organising cluster of missions.csv), R1-R4 the
+    business roadshows numbered as the missions' notes say (R1 Canada, R2 Malaysia and Singapore,
+    R3 Japan, R4 South Korea; lead the first of ``roadshow_clusters``, the others co-organise),
+    and E-<cluster> the six matchmaking participations (matchmaking_events.csv; market blank).
+
+    Columns: plan_id, kind (mission, roadshow, matchmaking), name, market (target market id,
+    None for matchmaking), lead (cluster id), co_organisers (list of cluster ids), new_market
+    (bool: a market LASER-GO had not worked), source.
+    """
+    missions = _load("missions").sort_values("mission")
+    rows = [
+        (
+            "M" + str(m.mission),
+            "mission",
+            f"Mission {m.mission}: {m.name}",
+            m.market,
+            m.lead,
+            [m.co_organiser],
+            bool(m.new_market),
+            m.source,
+        )
+        for m in missions.itertuples(index=False)
+    ]
+    roadshows = []
+    for m in missions[missions["roadshow"]].itertuples(index=False):
+        number = _ROADSHOW_NUMBER.search(str(m.note))
+        if number is None:
+            raise InputError(
+                [
+                    Problem(
+                        str(REFERENCE_DIR / "missions.csv"),
+                        None,
+                        "note",
+                        f"mission {m.mission}: roadshow without 'business roadshow <n>' in its note",
+                    )
+                ]
+            )
+        lead, *others = split_codes(m.roadshow_clusters)
+        roadshows.append(
+            (
+                int(number.group(1)),
+                "R" + number.group(1),
+                "roadshow",
+                f"Business roadshow {number.group(1)}: {m.name}",
+                m.market,
+                lead,
+                others,
+                bool(m.new_market),
+                m.source,
+            )
+        )
+    rows += [row[1:] for row in sorted(roadshows)]
+    rows += [
+        (
+            f"E-{e.cluster}",
+            "matchmaking",
+            f"Matchmaking {'' if e.region.startswith('with ') else 'in '}{e.region} ({e.countries})",
+            None,
+            e.cluster,
+            [],
+            False,
+            e.source,
+        )
+        for e in _in_cluster_order(_load("matchmaking_events")).itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
 def matchmaking_events() -> pd.DataFrame:

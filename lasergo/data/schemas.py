@@ -16,14 +16,26 @@ import pandera.pandas as pa
 
 from lasergo.data import reference
 from lasergo.data.codes import (
+    ACTIVITY_KINDS,
+    AFFILIATE_SECTORS,
+    AFFILIATE_TYPES,
+    CONCERNS,
+    CONTACT_TYPES,
     KPI_NUMBERS,
     NOVELTY_LEVELS,
+    ORGANISATION_TYPES,
+    QUESTION_GROUPS,
+    QUESTION_TYPES,
+    RESPONDENT_TYPES,
     ROLE_NAMES,
     ROLES,
+    SECTORS,
     SWOT_GROUPS,
     SWOT_MATRICES,
     TARGET_GROUPS,
+    TIE_TYPES,
     WAVES,
+    split_codes,
 )
 from lasergo.data.columns import (
     at_least,
@@ -34,6 +46,7 @@ from lasergo.data.columns import (
     not_in_future,
     one_of,
     one_of_lazy,
+    row_check,
 )
 from lasergo.data.reader import Table
 
@@ -308,6 +321,297 @@ def swot_ratings_schema() -> pa.DataFrameSchema:
     )
 
 
+def _date(description: str, example: str, what: str, *, nullable: bool = False) -> pa.Column:
+    """A date a researcher records after the fact: it cannot lie in the future."""
+    return column("datetime64[ns]", description, "date (YYYY-MM-DD)", example, not_in_future(what), nullable=nullable)
+
+
+def _cluster(description: str, example: str = "LITEK", *, nullable: bool = False) -> pa.Column:
+    return column(str, description, "", example, one_of_lazy(_cluster_ids, "cluster id"), nullable=nullable)
+
+
+def _score(description: str, example: str, what: str, *, nullable: bool = False) -> pa.Column:
+    return column("Int64", description, "1-5", example, between(1, 5, what), nullable=nullable)
+
+
+def _target_market(description: str, example: str, *, nullable: bool = False) -> pa.Column:
+    return column(
+        str,
+        description,
+        "",
+        example,
+        pa.Check(
+            lambda cells: cells.isin(_target_markets()),
+            name="isin",
+            error=f"not a target market; allowed: {', '.join(_target_markets())}",
+        ),
+        nullable=nullable,
+    )
+
+
+def _free_text(description: str, example: str = "", *, nullable: bool = True) -> pa.Column:
+    return column(str, description, "", example, nullable=nullable)
+
+
+def scouting_schema() -> pa.DataFrameSchema:
+    """Findings of the technology scouts abroad (roadmap §2.2 step 3): one row per finding."""
+    return pa.DataFrameSchema(
+        {
+            "date": _date("Date of the finding", "2025-04-14", "finding date"),
+            "cluster": _cluster("Cluster of the scout; blank if not known", "OV", nullable=True),
+            "technology_use": column(
+                str,
+                "Technology use found (id T01-T35 from data/reference/technology_uses.csv)",
+                "",
+                "T20",
+                one_of_lazy(_technology_ids, "technology use"),
+            ),
+            "market": _target_market("Target market where it was found", "japan"),
+            "organisation_type": column(
+                str,
+                "Kind of organisation that offers or needs it",
+                "",
+                "system_maker",
+                one_of(ORGANISATION_TYPES, "organisation type"),
+            ),
+            "organisation": _free_text(
+                "The foreign organisation (not a partnership SME); blank if not named", "Tokyo Eye Devices"
+            ),
+            "trl": column("Int64", "Technology readiness level of what was found", "1-9", "6", between(1, 9, "TRL")),
+            "novelty": _score(
+                "Novelty against what the partnership offers: 1 nothing new to 5 new to the world", "4", "novelty"
+            ),
+            "market_need": _score(
+                "Strength of the need the scout saw in the market: 1 none to 5 urgent", "5", "market need"
+            ),
+            "source": _free_text("Where it was found (trade show, paper, visit)", "MEDTEC Japan 2025"),
+        },
+        strict=False,
+        name="scouting",
+    )
+
+
+def _steps_in_order() -> list[pa.Check]:
+    """An affiliate's steps are dated in order: interviewed not before shortlisted, mou_signed not
+    before the step before it (interviewed, or shortlisted when there was no interview)."""
+    order = "the steps go shortlisted, interviewed, mou_signed"
+    return [
+        row_check(
+            lambda df: df["interviewed"].isna() | (df["interviewed"] >= df["shortlisted"]),
+            "interviewed",
+            f"interviewed is before shortlisted: {order}",
+        ),
+        row_check(
+            lambda df: df["mou_signed"].isna() | (df["mou_signed"] >= df["interviewed"].fillna(df["shortlisted"])),
+            "mou_signed",
+            f"mou_signed is before the step before it: {order}",
+        ),
+    ]
+
+
+def affiliates_schema() -> pa.DataFrameSchema:
+    """Affiliates of the partnership in the target markets (roadmap §2.5): one row per organisation."""
+    return pa.DataFrameSchema(
+        {
+            "id": column(str, "Affiliate identifier, unique", "", "A01", unique=True),
+            "name": column(str, "Organisation", "", "Japan Photonics Council"),
+            "market": _target_market("Target market of the affiliate", "japan"),
+            "type": column(
+                str, "Kind of organisation", "", "cluster_association", one_of(AFFILIATE_TYPES, "affiliate type")
+            ),
+            "sector": column(
+                str, "Sector it serves: photonics, health_tech or both", "", "both", one_of(AFFILIATE_SECTORS, "sector")
+            ),
+            "shortlisted": _date("Date it was shortlisted", "2024-06-01", "shortlisting date"),
+            "interviewed": _date(
+                "Date of the interview; blank if not yet interviewed", "2024-09-15", "interview date", nullable=True
+            ),
+            "mou_signed": _date(
+                "Date the MoU was signed; blank if not yet signed. The status at a date is the latest "
+                "step dated on or before it",
+                "2025-02-20",
+                "MoU date",
+                nullable=True,
+            ),
+        },
+        checks=_steps_in_order(),
+        strict=False,
+        name="affiliates",
+    )
+
+
+def ties_schema() -> pa.DataFrameSchema:
+    """Ties of the value network: one row per tie between two nodes."""
+    node = "a cluster id (data/reference/clusters.csv), an affiliate id or a company id"
+    return pa.DataFrameSchema(
+        {
+            "source": column(str, f"One end of the tie: {node}", "", "LITEK"),
+            "target": column(str, f"The other end: {node}; not the source", "", "A03"),
+            "type": column(str, "Kind of tie", "", "mou", one_of(TIE_TYPES, "tie type")),
+            "date": _date("Date the tie was made", "2025-05-20", "tie date"),
+            "evidence": _free_text("Reference to the proof (signed MoU, minutes)", "MoU-2025-007"),
+        },
+        strict=False,
+        name="ties",
+    )
+
+
+def activities_schema() -> pa.DataFrameSchema:
+    """Missions, roadshows and matchmaking events, planned and held (roadmap §2.6 Tables 2-3)."""
+    return pa.DataFrameSchema(
+        {
+            "plan_id": _free_text(
+                "Plan item: M1-M8 missions, R1-R4 business roadshows (R1 Canada, R2 Malaysia and "
+                "Singapore, R3 Japan, R4 South Korea), E-<cluster> matchmaking participations; "
+                "blank for an unplanned activity",
+                "M8",
+            ),
+            "kind": column(str, "Kind of activity", "", "mission", one_of(ACTIVITY_KINDS, "activity kind")),
+            "name": column(str, "Name of the activity", "", "Innovation mission to Japan"),
+            "market": _target_market("Target market; blank for an activity in Europe", "japan", nullable=True),
+            "lead": _cluster("Cluster that leads it", "BIOCAT"),
+            "planned": column(
+                "datetime64[ns]",
+                "Date it is planned for (may lie in the future); blank if not yet planned",
+                "date (YYYY-MM-DD)",
+                "2026-10-12",
+                nullable=True,
+            ),
+            "held": _date("Date it was held; blank if not yet held", "2026-10-14", "held date", nullable=True),
+            "participants": column(
+                "Int64",
+                "Participating companies; blank if not known",
+                "companies",
+                "9",
+                at_least(0, "participants"),
+                nullable=True,
+            ),
+            "evidence": _free_text("Reference to the proof (report, attendance list)", "report-M8"),
+        },
+        strict=False,
+        name="activities",
+    )
+
+
+def survey_questions_schema() -> pa.DataFrameSchema:
+    """The stakeholder survey's questionnaire (roadmap §2.5): one row per question."""
+    with_options = ("single", "multiple")
+    return pa.DataFrameSchema(
+        {
+            "id": column(str, "Question id, unique", "", "Q07", unique=True),
+            "group": column(
+                str,
+                "Part of the questionnaire: market_needs, opportunities or resources_barriers",
+                "",
+                "resources_barriers",
+                one_of(QUESTION_GROUPS, "question group"),
+            ),
+            "type": column(
+                str,
+                "likert (answer 1-5), single (one option), multiple (several options) or text (free text)",
+                "",
+                "multiple",
+                one_of(QUESTION_TYPES, "question type"),
+            ),
+            "text": column(str, "The question as asked", "", "Which barriers keep you from this market?"),
+            "options": column(
+                str,
+                "The choices of a single or multiple question; blank for likert and text",
+                "list",
+                "regulation;funding;finding_partners",
+                nullable=True,
+                list_of="answer options",
+            ),
+        },
+        checks=[
+            row_check(
+                lambda df: ~df["type"].isin(with_options) | (df["options"].map(lambda c: len(split_codes(c))) >= 2),
+                "options",
+                "a single or multiple question needs at least two options",
+            ),
+            row_check(
+                lambda df: df["type"].isin(with_options) | df["options"].isna(),
+                "options",
+                "a likert or text question has no options",
+            ),
+        ],
+        strict=False,
+        name="survey_questions",
+    )
+
+
+def survey_responses_schema() -> pa.DataFrameSchema:
+    """Answers of the stakeholder survey, long format: one row per respondent and question."""
+    return pa.DataFrameSchema(
+        {
+            "respondent": column(str, "Respondent id (pseudonymous)", "", "R001"),
+            "respondent_type": column(
+                str, "sme, cluster or stakeholder", "", "sme", one_of(RESPONDENT_TYPES, "respondent type")
+            ),
+            "cluster": _cluster("Cluster the respondent belongs to or was reached through", "HTS"),
+            "sector": column(str, "photonics or health_tech", "", "health_tech", one_of(SECTORS, "sector")),
+            "date": _date("Date of the answer", "2026-03-02", "answer date"),
+            "question": column(str, "Question id (from survey_questions)", "", "Q07"),
+            "answer": column(
+                str,
+                "The answer: likert 1-5; single: one option; multiple: options separated by ';'; text: free text",
+                "",
+                "regulation;funding",
+            ),
+        },
+        unique=["respondent", "question"],
+        report_duplicates="exclude_first",
+        strict=False,
+        name="survey_responses",
+    )
+
+
+def feedback_schema() -> pa.DataFrameSchema:
+    """Short feedback forms after an interaction (roadmap §2.5): one row per form."""
+    return pa.DataFrameSchema(
+        {
+            "date": _date("Date of the form", "2025-11-03", "feedback date"),
+            "cluster": _cluster("Cluster that collected it", "MEDICEN"),
+            "contact_type": column(str, "Who gave the feedback", "", "customer", one_of(CONTACT_TYPES, "contact type")),
+            "usefulness": _score("How useful the interaction was: 1 not at all to 5 very", "4", "usefulness"),
+            "concern": column(
+                str,
+                "Main concern raised; blank if none",
+                "",
+                "certification",
+                one_of(CONCERNS, "concern"),
+                nullable=True,
+            ),
+            "text": _free_text("Free text", "asked about CE marking"),
+        },
+        strict=False,
+        name="feedback",
+    )
+
+
+def rd_funding_schema() -> pa.DataFrameSchema:
+    """R&D funding attracted by the partnership's agreements (roadmap §2.3: EUR 20 m in two years)."""
+    return pa.DataFrameSchema(
+        {
+            "date": _date("Date the funding was granted", "2026-01-15", "funding date"),
+            "cluster": _cluster("Cluster that reports it", "OPTENCE"),
+            "project": column(str, "Project name", "", "OCT-Screen"),
+            "amount_eur_m": column(float, "Funding attracted", "EUR million", "1.8", at_least(0, "amount")),
+            "cofunding_eur_m": column(
+                float,
+                "Co-funding by the companies; blank if not known",
+                "EUR million",
+                "0.6",
+                at_least(0, "co-funding"),
+                nullable=True,
+            ),
+            "evidence": _free_text("Reference to the proof (grant agreement)", "GA-101123456"),
+        },
+        strict=False,
+        name="rd_funding",
+    )
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -363,6 +667,66 @@ TABLES: dict[str, Table] = {
             "Optional: direct importance ratings, used for the SWOT when there are no pairwise comparisons.",
         ),
         Table("swot_factors", reference.swot_factors_schema, False, "Optional: SWOT factors added to the roadmap's."),
+        Table(
+            "scouting",
+            scouting_schema,
+            False,
+            "Optional: one row per finding of a technology scout abroad (roadmap §2.2 step 3).",
+        ),
+        Table(
+            "affiliates",
+            affiliates_schema,
+            False,
+            "Optional: one row per affiliate organisation in a target market (roadmap §2.5: two per market). "
+            "Its status at a date is the latest step (shortlisted, interviewed, MoU signed) dated on or before it; "
+            "a step dated before the one before it is an error.",
+        ),
+        Table(
+            "ties",
+            ties_schema,
+            False,
+            "Optional: one row per tie of the value network between two nodes: clusters (ids of "
+            "data/reference/clusters.csv), affiliates (ids of affiliates) and companies (ids of companies). "
+            "A tie to an unknown id, or of a node to itself, is an error.",
+        ),
+        Table(
+            "activities",
+            activities_schema,
+            False,
+            "Optional: one row per mission, business roadshow or matchmaking event, planned or held "
+            "(roadmap §2.6 Tables 2-3). plan_id names the item of the plan it carries out (see "
+            "data/reference/README.md: the plan of 8 missions M1-M8, 4 roadshows R1-R4 and 6 matchmaking "
+            "participations E-LITEK ... E-BIOCAT); its kind must match the plan item's.",
+        ),
+        Table(
+            "survey_questions",
+            survey_questions_schema,
+            False,
+            "Optional: the stakeholder survey's questionnaire, one row per question (roadmap §2.5). "
+            "A single or multiple question lists at least two options; a likert or text question none.",
+        ),
+        Table(
+            "survey_responses",
+            survey_responses_schema,
+            False,
+            "Optional: the stakeholder survey's answers in long format, one row per respondent and question. "
+            "Each answer is checked against its question in survey_questions: likert 1-5, single one of the "
+            "options, multiple options among the question's; a respondent keeps one type, cluster and sector.",
+            (("question", "survey_questions"),),
+        ),
+        Table(
+            "feedback",
+            feedback_schema,
+            False,
+            "Optional: one row per short feedback form after an interaction (roadmap §2.5).",
+        ),
+        Table(
+            "rd_funding",
+            rd_funding_schema,
+            False,
+            "Optional: one row per R&D project funded through the partnership's agreements "
+            "(roadmap §2.3 expects EUR 20 m in two years).",
+        ),
     )
 }
 
@@ -424,6 +788,7 @@ def markdown_doc() -> str:
         "SWOT group": SWOT_GROUPS.items(),
         "SWOT factor": zip(reference.swot_factors()["id"], reference.swot_factors()["factor"]),
         "novelty": ((str(k), v) for k, v in NOVELTY_LEVELS.items()),
+        "activity plan item": zip(reference.activity_plan()["plan_id"], reference.activity_plan()["name"]),
     }
     for what, pairs in code_lists.items():
         lines.append(f"- **{what}**: " + "; ".join(f"`{code}` {name}" for code, name in pairs))

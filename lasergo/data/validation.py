@@ -1,5 +1,6 @@
 """Checks across the tables of a data folder: references between tables, the SWOT inputs the
-analysis could not use, and the market model's inputs (:mod:`lasergo.data.market_inputs`).
+analysis could not use, the value network's nodes and the plan items of activities, the survey's
+answers against their questions, and the market model's inputs (:mod:`lasergo.data.market_inputs`).
 
 Each check returns located problems; :func:`lasergo.data.dataset.load_data` collects them all.
 """
@@ -14,7 +15,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from lasergo.data import reference
-from lasergo.data.codes import SWOT_GROUPS, SWOT_MATRICES
+from lasergo.data.codes import LIKERT_SCALE, RESPONDENT_TYPES, SECTORS, SWOT_GROUPS, SWOT_MATRICES, split_codes
 from lasergo.data.reader import spreadsheet_row
 from lasergo.data.schemas import TABLES
 from lasergo.errors import Problem
@@ -43,13 +44,14 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], where: dict[str, str]) -
                 continue
             known = set(tables[target]["id"].dropna())
             unknown = frame[column].notna() & ~frame[column].isin(known)
+            listed = f"not in {Path(where[target]).name}" if target in where else f"there is no {target} table"
             for index in unknown[unknown].index:
                 problems.append(
                     Problem(
                         where[name],
                         spreadsheet_row(index),
                         column,
-                        f"unknown {column} id {frame.at[index, column]!r} (not in {Path(where[target]).name})",
+                        f"unknown {column} id {frame.at[index, column]!r} ({listed})",
                     )
                 )
     return problems
@@ -132,3 +134,123 @@ def check_swot_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) ->
             for i in unknown[unknown].index
         ]
     return problems
+
+
+def _located(file: str, rows: pd.Series, column: str, message: object) -> list[Problem]:
+    """One problem per true cell of ``rows``; ``message`` is a text or a function of the row's index."""
+    return [
+        Problem(file, spreadsheet_row(i), column, message(i) if callable(message) else str(message))
+        for i in rows[rows].index
+    ]
+
+
+def check_network_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) -> list[Problem]:
+    """Value-network and activity rows the analyses could not place: a tie to an id that is no
+    cluster, affiliate or company, a tie of a node to itself, an affiliate id that is also a
+    cluster or company id, an activity naming no item of :func:`reference.activity_plan` or an
+    item of another kind. Skipped when a table they need could not be read."""
+    problems: list[Problem] = []
+    clusters = set(reference.CLUSTER_IDS)
+    if "affiliates" in where and "affiliates" in tables and "companies" in tables:
+        affiliates = tables["affiliates"]
+        clash = affiliates["id"].isin(clusters | set(tables["companies"]["id"]))
+        problems += _located(
+            where["affiliates"],
+            clash,
+            "id",
+            lambda i: f"{affiliates.at[i, 'id']!r} is already a cluster or company id; a tie could not tell them apart",
+        )
+    if "ties" in where and {"ties", "affiliates", "companies"} <= set(tables):
+        ties = tables["ties"]
+        nodes = clusters | set(tables["affiliates"]["id"]) | set(tables["companies"]["id"])
+        for end in ("source", "target"):
+            problems += _located(
+                where["ties"],
+                ties[end].notna() & ~ties[end].isin(nodes),
+                end,
+                lambda i, end=end: f"unknown node {ties.at[i, end]!r}: not a cluster, affiliate or company id",
+            )
+        problems += _located(where["ties"], ties["source"] == ties["target"], "target", "a tie of a node to itself")
+    if "activities" in where and "activities" in tables:
+        activities = tables["activities"]
+        plan = reference.activity_plan()
+        kind_of = dict(zip(plan["plan_id"], plan["kind"]))
+        named = activities["plan_id"].notna()
+        problems += _located(
+            where["activities"],
+            named & ~activities["plan_id"].isin(kind_of),
+            "plan_id",
+            lambda i: (
+                f"unknown plan id {activities.at[i, 'plan_id']!r}; allowed: {', '.join(kind_of)} "
+                "or blank for an unplanned activity"
+            ),
+        )
+        planned_kind = activities["plan_id"].map(kind_of)
+        problems += _located(
+            where["activities"],
+            planned_kind.notna() & (planned_kind != activities["kind"]),
+            "kind",
+            lambda i: (
+                f"plan item {activities.at[i, 'plan_id']} is a {planned_kind[i]}, not a {activities.at[i, 'kind']}"
+            ),
+        )
+    return problems
+
+
+def _answer_problem(answer: str, question: pd.Series) -> str | None:
+    """What is wrong with ``answer`` to ``question`` (a row of survey_questions), or None."""
+    kind, qid = question["type"], question["id"]
+    options = split_codes(question["options"])
+    if kind in ("single", "multiple") and len(options) < 2:
+        return None  # the question itself is reported
+    if kind == "likert" and answer not in LIKERT_SCALE:
+        return f"answer {answer!r} is outside the scale 1-5 of likert question {qid}"
+    if kind == "single" and answer not in options:
+        return f"answer {answer!r} is not one option of question {qid} (options: {', '.join(options)})"
+    if kind == "multiple":
+        chosen = split_codes(answer)
+        outside = [choice for choice in chosen if choice not in options]
+        if outside or not chosen:
+            return (
+                f"{', '.join(map(repr, outside)) or 'no option'} not among the options of question {qid} "
+                f"(options: {', '.join(options)}; separate several with ';')"
+            )
+    return None
+
+
+def check_survey_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) -> list[Problem]:
+    """Survey answers that do not fit their question (likert 1-5, one option of a single question,
+    options of a multiple question) and rows whose respondent type, cluster or sector differs from
+    the one most of the respondent's rows give. Answers to unknown questions are left to the
+    foreign-key check, unknown codes to the schema."""
+    if "survey_responses" not in where or "survey_responses" not in tables:
+        return []
+    file, responses = where["survey_responses"], tables["survey_responses"]
+    problems: list[Problem] = []
+    questions = tables.get("survey_questions")
+    if questions is not None:
+        by_id = {row["id"]: row for _, row in questions.drop_duplicates("id").iterrows()}
+        for index, row in responses.iterrows():
+            if row["question"] in by_id and pd.notna(row["answer"]):
+                message = _answer_problem(str(row["answer"]), by_id[row["question"]])
+                if message:
+                    problems.append(Problem(file, spreadsheet_row(index), "answer", message))
+    allowed = {"respondent_type": RESPONDENT_TYPES, "cluster": reference.CLUSTER_IDS, "sector": SECTORS}
+    for column, codes in allowed.items():
+        valid = responses[column].where(responses[column].isin(codes))
+        usual = valid.groupby(responses["respondent"]).transform(_most_common)
+        problems += _located(
+            file,
+            valid.notna() & usual.notna() & (valid != usual),
+            column,
+            lambda i, column=column, usual=usual: (
+                f"respondent {responses.at[i, 'respondent']} has {column} {usual[i]!r} in most of its rows"
+            ),
+        )
+    return problems
+
+
+def _most_common(cells: pd.Series) -> object:
+    """The most common value of ``cells`` (the first of equally common ones), None if all are blank."""
+    counts = cells.dropna().value_counts(sort=False)
+    return counts.idxmax() if len(counts) else None
