@@ -1,5 +1,6 @@
 """KPI status, survey indicators and the roadmap's funnel, on hand-made data with known answers."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -312,6 +313,56 @@ def test_back_tests_score_every_horizon_the_history_allows():
     assert "MASE, 3 quarters ahead" in html and "Yes" in html and "True" not in html
 
 
+def hand_choice(chosen: str = "naive"):
+    """A Choice with a hand-made back-test, the count model and the naive forecast scored 1 and 2
+    quarters ahead, and two paths over two future quarters: (1, 2) and (3, 4)."""
+    from lasergo.analysis.forecast import Choice, Forecast
+
+    backtest = pd.DataFrame({"method": ["count model", "naive"], "mase": [1.2, 0.9], "origins": [2, 2]})
+    by_horizon = pd.DataFrame(
+        {
+            "method": ["count model", "count model", "naive", "naive"],
+            "horizon": [1, 2, 1, 2],
+            "mase": [1.0, 1.4, 0.7, 1.1],
+            "origins": [3, 2, 3, 2],
+        }
+    )
+    future = pd.period_range("2027Q3", periods=2, freq="Q")
+    forecast = Forecast("naive", pd.Series([1.0, 2.0]), np.array([[1.0, 2.0], [3.0, 4.0]]), future)
+    return Choice(forecast, backtest, by_horizon, chosen, False, "")
+
+
+def test_path_outcomes_add_up_counts_and_keep_a_levels_last_value():
+    from lasergo.analysis.kpi import path_outcomes
+
+    choice = hand_choice()
+    assert path_outcomes(choice, 10.0, cumulative=True).tolist() == [13.0, 17.0]  # 10 + 1 + 2, 10 + 3 + 4
+    assert path_outcomes(choice, 10.0, cumulative=False).tolist() == [2.0, 4.0]
+    assert path_outcomes(None, 10.0, cumulative=True).size == 0
+
+
+def test_backtest_rows_flag_the_chosen_method_and_give_each_horizon_a_column():
+    from lasergo.analysis.kpi import backtest_rows
+
+    table = backtest_rows(hand_choice("naive"))
+    assert list(table.columns) == ["method", "mase", "origins", "chosen", "mase_1", "mase_2"]
+    assert table["chosen"].tolist() == [False, True]
+    assert table.set_index("method").loc["naive", ["mase_1", "mase_2"]].tolist() == [0.7, 1.1]
+    assert table.set_index("method").loc["count model", ["mase_1", "mase_2"]].tolist() == [1.0, 1.4]
+
+
+def test_choice_reason_states_the_back_test_or_why_there_is_none():
+    choice = hand_choice("naive")
+    assert kpi_page.choice_reason(choice, "11 quarters") == (
+        ", chosen by back-test: its error (MASE) averaged over 1 to 2 quarters ahead was 0.90, against 1.20 "
+        "for the constant rate (average pace so far)."
+    )
+    untested = dataclasses.replace(choice, backtest=choice.backtest.iloc[:0], by_horizon=choice.by_horizon.iloc[:0])
+    assert kpi_page.choice_reason(untested, "5 quarters") == (
+        "; not back-tested: 5 quarters so far, and a back-test needs at least 9 (8 to fit, 1 to score)."
+    )
+
+
 def test_funnel_gives_one_verdict_per_question():
     """Issue 16: the SMEs raising their share are §2.3's 50% of 240 (120) and KPI 5's 240; the funnel
     states its figure and leaves the verdict to KPI 5. The agreements row names KPI 2's own target."""
@@ -355,3 +406,329 @@ def test_page_names_what_it_draws():
     headers = kpi_page.status_table(report).data.columns
     assert "Chance of reaching target (%)" in headers
     assert not any("_" in header for header in headers)
+
+
+# --- Issue 15: the two monitored indicators, R&D funding, the verdict and the recorded results ------
+
+PANEL_COMPANIES = pd.DataFrame(
+    {
+        "id": ["D1", "D2", "D3", "D4", "D5", "I1", "I2"],
+        "cluster": ["OV", "HTS", "LITEK", "BIOCAT", "OPTENCE", "OV", "HTS"],
+        "target_group": ["direct"] * 5 + ["indirect"] * 2,
+    }
+)
+
+
+def panel_waves():
+    """Entry answers of all seven SMEs, a yearly 2024 wave of the direct ones (D1 answering twice),
+    nothing in 2025."""
+    rows = [
+        ("D1", "2024-02-01", "entry", 10, 5),
+        ("D2", "2024-02-01", "entry", 20, 10),
+        ("D3", "2024-02-01", "entry", 30, 15),
+        ("D4", "2024-02-01", "entry", 40, 20),
+        ("D5", "2024-02-01", "entry", 50, None),  # no R&D share: 4 answers, withheld on the page
+        ("I1", "2024-03-01", "entry", 60, 8),
+        ("I2", "2024-03-01", "entry", 70, 9),
+        ("D1", "2024-06-30", "yearly", 12, 6),
+        ("D2", "2024-06-30", "yearly", 22, 11),
+        ("D3", "2024-06-30", "yearly", 32, 16),
+        ("D4", "2024-06-30", "yearly", 42, 21),
+        ("D5", "2024-06-30", "yearly", 52, 26),
+        ("D1", "2024-07-15", "yearly", 14, 6),  # a second 2024 answer: the latest counts
+    ]
+    frame = pd.DataFrame(rows, columns=["company", "wave_date", "wave", "export_share_pct", "rd_share_pct"])
+    frame["wave_date"] = pd.to_datetime(frame["wave_date"])
+    return frame
+
+
+def test_indicator_waves_on_a_hand_made_panel():
+    """Issue 15: both §2.3 indicators per target group and wave; every scheduled wave has a row, a wave
+    not held yet or without answers says so."""
+    from lasergo.analysis.kpi import indicator_waves
+
+    table = indicator_waves(PANEL_COMPANIES, panel_waves(), pd.Timestamp("2025-12-31"), "2024-01-01", "2026-12-31")
+    # Entry, yearly 2024-2026, exit at the end of the action, then five yearly waves after it (2027-2031).
+    waves = table.drop_duplicates("wave")
+    assert waves["wave"].tolist() == [
+        "entry",
+        "yearly 2024",
+        "yearly 2025",
+        "yearly 2026",
+        "exit",
+        *[f"yearly {y}" for y in range(2027, 2032)],
+    ]
+    assert waves["status"].tolist() == ["held", "held", "no answers"] + ["not yet held"] * 7
+    assert waves.set_index("wave").loc["yearly 2026", "due"] == pd.Timestamp("2026-06-30")
+    assert waves.set_index("wave").loc["exit", "due"] == pd.Timestamp("2026-12-31")
+    rows = table.set_index(["wave", "group"])
+    entry = rows.loc[("entry", "direct")]
+    assert (entry["smes"], entry["export_n"], entry["rd_n"]) == (5, 5, 4)
+    assert entry["export_mean_pct"] == 30 and entry["rd_mean_pct"] == 12.5
+    yearly = rows.loc[("yearly 2024", "direct")]
+    assert yearly["smes"] == 5 and yearly["export_mean_pct"] == pytest.approx((14 + 22 + 32 + 42 + 52) / 5)
+    assert yearly["rd_mean_pct"] == pytest.approx(16)
+    assert rows.loc[("entry", "indirect"), "export_mean_pct"] == 65
+    assert rows.loc[("yearly 2024", "indirect"), "smes"] == 0
+    assert math.isnan(rows.loc[("yearly 2024", "indirect"), "export_mean_pct"])
+
+    html = kpi_page.indicators_table(table).to_html()
+    shown = kpi_page.indicators_table(table).data.set_index("Survey wave")
+    assert list(shown.index) == [
+        "Entry",
+        "Yearly 2024",
+        "Yearly 2025",
+        "Yearly 2026",
+        "Exit",
+        "Yearly 2027 to 2031 (after the action)",
+    ]
+    assert shown.loc["Entry", "Direct: export share of sales, mean (%)"] == "30.0"
+    assert shown.loc["Entry", "Direct: R&D share of revenue, mean (%)"] == "fewer than 5 answers"
+    assert shown.loc["Entry", "Indirect: export share of sales, mean (%)"] == "fewer than 5 answers"
+    assert shown.loc["Yearly 2024", "Direct: export share of sales, mean (%)"] == "32.4"
+    assert shown.loc["Yearly 2024", "Indirect: R&D share of revenue, mean (%)"] == "no answers"
+    assert (shown.loc["Yearly 2025"].iloc[2:] == "no answers").all()
+    for wave in ("Yearly 2026", "Exit", "Yearly 2027 to 2031 (after the action)"):
+        assert (shown.loc[wave].iloc[2:] == "not yet held").all()
+    assert shown.loc["Exit", "Due"] == "31 Dec 2026 (end of the action)"
+    assert "_" not in "".join(shown.columns) and "nan" not in html
+    note = kpi_page.indicators_note(table).data
+    assert "export share of sales 30.0% at entry, 32.4% in the yearly 2024 wave" in note
+    assert "R&D share of revenue: no comparison yet" in note  # the entry mean rests on 4 answers
+    assert "Next wave: yearly 2026, due 30 Jun 2026." in note
+
+
+def test_indicator_waves_on_the_sample():
+    from lasergo.analysis.kpi import indicators_by_wave
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    table = indicators_by_wave(data, period, "2024-01-01", "2027-12-31")
+    held = table[table["status"] == "held"]
+    assert held["wave"].unique().tolist() == ["entry", "yearly 2024", "yearly 2025", "yearly 2026"]
+    assert table.loc[table["wave"] == "yearly 2027", "status"].eq("not yet held").all()
+    entry = data.survey_waves[data.survey_waves["wave"] == "entry"]
+    assert held.loc[held["wave"] == "entry", "smes"].sum() == entry["company"].nunique()
+    direct = entry[entry["company"].isin(data.companies.loc[data.companies["target_group"] == "direct", "id"])]
+    row = held[(held["wave"] == "entry") & (held["group"] == "direct")].iloc[0]
+    assert row["export_mean_pct"] == pytest.approx(direct["export_share_pct"].mean())
+    assert row["rd_mean_pct"] == pytest.approx(direct["rd_share_pct"].mean())
+
+
+def funding(rows):
+    frame = pd.DataFrame(rows, columns=["date", "cluster", "project", "amount_eur_m", "cofunding_eur_m", "evidence"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.astype({"amount_eur_m": float, "cofunding_eur_m": float})
+
+
+HAND_FUNDING = funding(
+    [
+        ("2025-03-01", "OV", "P1", 2.0, 1.0, "GA-1"),
+        ("2025-06-01", "OV", "P2", 1.5, None, "GA-2"),  # co-funding not known: counted as 0
+        ("2026-01-10", "HTS", "P3", 3.0, 3.0, "GA-3"),
+        ("2026-02-01", "LITEK", "P4", 4.0, 4.0, None),  # no evidence: not counted
+    ]
+)
+
+
+def test_rd_funding_against_the_roadmaps_20_million():
+    from lasergo.analysis.kpi import rd_funding_summary
+
+    result = rd_funding_summary(HAND_FUNDING)
+    assert result.expected_eur_m == 20  # the roadmap's "about EUR 20 m" (§2.3)
+    # verified: 2 + 1.5 + 3 = 6.5 of funding, 1 + 0 + 3 = 4 of co-funding
+    assert (result.funding_eur_m, result.cofunding_eur_m, result.total_eur_m) == (6.5, 4.0, 10.5)
+    assert result.share_of_expected == pytest.approx(0.525)
+    assert (result.projects, result.cofunding_unknown, result.unverified_projects) == (3, 1, 1)
+    assert result.unverified_eur_m == 8.0
+    assert result.by_cluster.set_index("cluster")["total_eur_m"].to_dict() == {"HTS": 6.0, "OV": 4.5}
+    assert kpi_page.funding_result(result) == {"attracted_eur_m": 10.5, "expected_eur_m": 20.0}
+    note = kpi_page.funding_note(result).data
+    assert note.startswith("**EUR 10.5 m attracted so far, 52% of the expected about EUR 20 m**")
+    assert "Co-funding not known for 1 of them" in note and "1 entry without an evidence reference" in note
+    assert "Human.technology Styria" in kpi_page.funding_table(result).to_html()
+
+
+def test_rd_funding_not_collected_when_the_table_is_empty():
+    from lasergo.analysis.kpi import rd_funding_summary
+
+    result = rd_funding_summary(HAND_FUNDING.iloc[0:0])
+    assert not result.collected and math.isnan(result.total_eur_m)
+    assert kpi_page.funding_result(result) == {"attracted_eur_m": None, "expected_eur_m": 20.0}
+    assert kpi_page.funding_note(result).data.startswith("**Not collected**")
+    assert kpi_page.funding_table(result) is None
+
+
+def test_funnel_observes_the_recorded_rd_funding():
+    from dataclasses import replace
+
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    elapsed = elapsed_share(period, "2024-01-01", "2027-12-31")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=200)
+    for table, observed, note in (
+        (data.rd_funding.iloc[0:0], None, "not collected in the data yet"),
+        (HAND_FUNDING, 10.5, "observed: the verified funding with co-funding so far"),
+    ):
+        funnel = funnel_comparison(replace(data, rd_funding=table), Funnel.from_reference(), elapsed)
+        row = funnel.set_index("measure").loc["rd_investment"]
+        assert pd.isna(row["observed"]) if observed is None else row["observed"] == observed
+        assert pd.isna(row["holding"])  # due after the action: no verdict yet
+        assert note in kpi_page.funnel_table(funnel, report).to_html()
+
+
+def forecast_with(kpi, light_outcomes, actual=0.0, target=10.0):
+    """A KpiForecast whose chance of reaching ``target`` is the share of ``light_outcomes`` at or above it."""
+    from lasergo.analysis.kpi import KpiForecast
+
+    return KpiForecast(
+        kpi, f"KPI {kpi}", target, "count", actual, 0.0, pd.Series(dtype=float), None, True, np.array(light_outcomes)
+    )
+
+
+def test_page_verdict_is_the_worst_kpi_status():
+    from lasergo.analysis.kpi import KpiReport
+
+    reached = forecast_with(1, [20.0], actual=12)
+    on_track = forecast_with(2, [10.0] * 9 + [0.0])  # 90%
+    at_risk = forecast_with(3, [10.0] * 5 + [0.0] * 5)  # 50%
+    off_track = forecast_with(4, [10.0] + [0.0] * 9)  # 10%
+    too_early = forecast_with(5, [])
+    quarter, date = pd.Period("2026Q3"), pd.Timestamp("2027-12-31")
+    assert [f.light for f in (reached, on_track, at_risk, off_track, too_early)] == [
+        "reached",
+        "on track",
+        "at risk",
+        "off track",
+        "too early",
+    ]
+    assert KpiReport(quarter, date, [reached, on_track, too_early]).verdict() == "on track"
+    assert KpiReport(quarter, date, [reached, at_risk, on_track]).verdict() == "at risk"
+    assert KpiReport(quarter, date, [off_track, at_risk, reached]).verdict() == "off track"
+    results = kpi_page.kpi_results(KpiReport(quarter, date, [on_track, too_early]))
+    assert results == [
+        {"kpi": 2, "description": "KPI 2", "status": "on track", "chance_pct": 90.0, "value": 0.0, "target": 10.0},
+        {"kpi": 5, "description": "KPI 5", "status": "too early", "chance_pct": None, "value": 0.0, "target": 10.0},
+    ]
+    assert "under 40%" in kpi_page.VERDICT_RULE and "under 80%" in kpi_page.VERDICT_RULE
+
+
+def recorded(notebook) -> dict:
+    """The results a run notebook recorded (RESULT_MIME outputs), by key."""
+    from lasergo.pages.common import RESULT_MIME
+
+    return {
+        output["data"][RESULT_MIME]["key"]: output["data"][RESULT_MIME]["value"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if RESULT_MIME in output.get("data", {})
+    }
+
+
+def test_kpi_notebook_records_its_results(tmp_path):
+    """Issue 15: the KPI page records its verdict, the KPIs and the R&D funding for the scorecard and
+    the front page; the values are the page's own."""
+    import json
+
+    import nbformat
+    import papermill
+
+    from lasergo.analysis.kpi import rd_funding_summary
+    from tests.conftest import PROJECT, SAMPLE
+
+    out = tmp_path / "04_kpi.ipynb"
+    papermill.execute_notebook(
+        str(PROJECT / "notebooks" / "04_kpi.ipynb"),
+        str(out),
+        parameters={"quarter": "2026Q3", "data_dir": str(SAMPLE), "n_paths": 1000},
+        cwd=str(PROJECT / "notebooks"),
+        progress_bar=False,
+    )
+    results = recorded(nbformat.read(out, as_version=4))
+    assert set(results) == {"verdict", "kpis", "rd_funding"}
+    json.dumps(results)  # plain JSON
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    report = kpi_report(data, period, "2027-12-31", "2024-01-01", n_paths=1000, seed=1)
+    assert results["verdict"]["status"] == report.verdict()
+    assert results["kpis"] == kpi_page.kpi_results(report)
+    assert [k["kpi"] for k in results["kpis"]] == list(range(1, 8))
+    assert results["rd_funding"] == kpi_page.funding_result(rd_funding_summary(data.rd_funding))
+    assert results["rd_funding"]["expected_eur_m"] == 20
+
+
+def capture_results(monkeypatch, module) -> dict:
+    """Record ``module``'s results into a dict instead of the notebook's outputs."""
+    captured: dict = {}
+    monkeypatch.setattr(module, "record_result", lambda key, value: captured.__setitem__(key, value))
+    return captured
+
+
+def calls_record_results(notebook: str, module: str) -> bool:
+    import nbformat
+
+    from tests.conftest import PROJECT
+
+    cells = nbformat.read(PROJECT / "notebooks" / notebook, as_version=4).cells
+    return any(f"{module}.record_results(analysis)" in c.source for c in cells if c.cell_type == "code")
+
+
+def test_swot_page_records_the_top_threats(monkeypatch):
+    import json
+
+    from lasergo.analysis.swot import analyse_swot
+    from lasergo.pages import swot
+    from tests.conftest import SAMPLE
+
+    data, _ = load_quarter(SAMPLE, "2026Q3")
+    analysis = analyse_swot(data, n_draws=50, seed=1)
+    captured = capture_results(monkeypatch, swot)
+    swot.record_results(analysis)
+    threats = captured["threats"]
+    weights = analysis.weights.set_index("factor_id")
+    expected = weights[weights["group"] == "T"]["global_weight"].sort_values(ascending=False).head(3)
+    assert [t["id"] for t in threats] == list(expected.index)
+    assert [t["weight"] for t in threats] == list(expected)
+    assert all(t["name"] == weights.loc[t["id"], "factor"] for t in threats)
+    json.dumps(captured)
+    assert calls_record_results("01_swot.ipynb", "swot")
+
+
+def test_market_page_records_the_potential(monkeypatch):
+    import json
+
+    from lasergo.analysis.market import analyse_market
+    from lasergo.pages import market
+    from lasergo.pages.common import about
+    from tests.conftest import SAMPLE
+
+    data, period = load_quarter(SAMPLE, "2026Q3")
+    analysis = analyse_market(data, period.year, n_draws=2000, seed=1)
+    captured = capture_results(monkeypatch, market)
+    market.record_results(analysis)
+    potential = captured["potential"]
+    assert (potential["unit"], potential["year"]) == ("EUR m", 2026)
+    assert potential["p10"] < potential["p50"] < potential["p90"]
+    # the headline's figure, from the same result
+    assert market.total_sales(analysis) == about(potential["p50"], potential["p10"], potential["p90"], "EUR m")
+    json.dumps(captured)
+    assert calls_record_results("02_market.ipynb", "page")
+
+
+def test_partners_page_records_the_business_cases(monkeypatch):
+    import json
+
+    from lasergo.analysis.partners import analyse_partners
+    from lasergo.pages import partners
+    from tests.conftest import SAMPLE
+
+    data, _ = load_quarter(SAMPLE, "2026Q3")
+    analysis = analyse_partners(data, n_boot=3)
+    captured = capture_results(monkeypatch, partners)
+    partners.record_results(analysis)
+    cases = captured["business_cases"]
+    missions = analysis.missions
+    assert cases["count"] == len(analysis.assignment) >= int(missions["cases"].sum())  # the headline's count
+    assert cases["missions_covered"] == int((missions["cases"].fillna(1) > 0).sum())  # suppressed: has cases
+    json.dumps(captured)
+    assert calls_record_results("03_partnership_fit.ipynb", "page")

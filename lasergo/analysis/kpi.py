@@ -8,6 +8,11 @@
   relative rise of the panel's mean export share, in percent (the roadmap says
   "increase in the percentage of the turnover from international activities" by
   20%; we read it as a relative rise of the share, and also show percentage points).
+- The two indicators the roadmap monitors in every survey wave (§2.3), export share of sales and
+  R&D spending as a share of revenue, are summarised per wave (entry, yearly, exit) and target group,
+  the waves not yet held or without answers kept as rows (:func:`indicator_waves`).
+- R&D funding attracted (optional table ``rd_funding``) is set against the roadmap's expectation of
+  about EUR 20 m with co-funding (§2.3); verified entries only (:func:`rd_funding_summary`).
 - Forecasts to the target date come from :mod:`lasergo.analysis.forecast`, the method
   chosen by back-tests scored at every horizon up to the target date. What is forecast is
   the KPI at the target date: the cumulative count by then (KPIs 1-4, 7) or the value at
@@ -192,6 +197,99 @@ def survey_kpi_history(data: Dataset) -> pd.DataFrame:
     return history
 
 
+#: The two indicators the roadmap monitors in every wave (§2.3), by their survey column.
+INDICATORS = {"export_share_pct": "export", "rd_share_pct": "rd"}
+#: Yearly waves after the action's end (roadmap §2.3: monitored yearly for five years).
+YEARS_AFTER_ACTION = 5
+#: The month and day a yearly wave is due (tax-return time) when no yearly wave was held yet.
+YEARLY_WAVE_DAY = (6, 30)
+
+
+def wave_schedule(
+    waves: pd.DataFrame,
+    action_start: str | pd.Timestamp,
+    target_date: str | pd.Timestamp,
+    years_after: int = YEARS_AFTER_ACTION,
+) -> pd.DataFrame:
+    """The roadmap's survey waves (§2.3): the entry survey, a yearly wave at tax-return time every year
+    from the action's first year to ``years_after`` years after its end, and the exit survey at its end.
+
+    A yearly wave is due on the month and day most of the yearly answers carry (30 June without any);
+    years with answers outside that range are added, so that no answer is left out. Columns: wave
+    ('entry', 'yearly 2025', 'exit'), kind (entry, yearly or exit), year (Int64; NA for entry), due
+    (NaT for entry: each SME answers it at joining); in the order the waves fall.
+    """
+    start, end = pd.Timestamp(action_start), pd.Timestamp(target_date)
+    yearly = waves.loc[waves["wave"] == "yearly", "wave_date"]
+    month, day = (
+        YEARLY_WAVE_DAY if yearly.empty else yearly.map(lambda d: (d.month, d.day)).value_counts().sort_index().idxmax()
+    )
+    years = sorted(set(range(start.year, end.year + years_after + 1)) | set(yearly.dt.year.astype(int)))
+    yearly_rows = [
+        {"wave": f"yearly {y}", "kind": "yearly", "year": y, "due": pd.Timestamp(y, month, day)} for y in years
+    ]
+    rows = [
+        {"wave": "entry", "kind": "entry", "year": pd.NA, "due": pd.NaT},
+        *[row for row in yearly_rows if row["due"] <= end],
+        {"wave": "exit", "kind": "exit", "year": pd.NA, "due": end},
+        *[row for row in yearly_rows if row["due"] > end],
+    ]
+    return pd.DataFrame(rows).astype({"year": "Int64", "due": "datetime64[ns]"})
+
+
+def indicator_waves(
+    companies: pd.DataFrame,
+    waves: pd.DataFrame,
+    as_of: pd.Timestamp,
+    action_start: str | pd.Timestamp,
+    target_date: str | pd.Timestamp,
+    years_after: int = YEARS_AFTER_ACTION,
+) -> pd.DataFrame:
+    """The two indicators of roadmap §2.3, export share of sales and R&D spending as a share of
+    revenue, per wave of :func:`wave_schedule` and target group (direct, indirect): the mean of the
+    SMEs' answers, and how many SMEs gave each.
+
+    An SME answering a wave twice counts once, with its latest answer. Every scheduled wave and group
+    has a row; ``status`` says why one has no figures: 'held' (the wave has answers), 'not yet held'
+    (due after ``as_of``, or the exit survey before the action's end) or 'no answers' (due and
+    passed without any). Columns: wave, kind, year, due, status, group, smes (SMEs of the group
+    answering the wave), export_n, export_mean_pct, rd_n, rd_mean_pct (NaN means where nobody
+    answered).
+    """
+    schedule = wave_schedule(waves, action_start, target_date, years_after)
+    groups = companies.set_index("id")["target_group"]
+    answers = waves.assign(
+        group=waves["company"].map(groups),
+        label=np.where(waves["wave"] == "yearly", "yearly " + waves["wave_date"].dt.year.astype(str), waves["wave"]),
+    )
+    answers = answers.sort_values("wave_date").groupby(["label", "company"]).last().reset_index()
+    held = set(answers["label"])
+    rows = []
+    for wave in schedule.itertuples(index=False):
+        if wave.wave in held:
+            status = "held"
+        elif wave.kind == "entry" or wave.due <= as_of:
+            status = "no answers"
+        else:
+            status = "not yet held"
+        for group in ("direct", "indirect"):
+            here = answers[(answers["label"] == wave.wave) & (answers["group"] == group)]
+            row = {**wave._asdict(), "status": status, "group": group, "smes": here["company"].nunique()}
+            for column, name in INDICATORS.items():
+                values = here[column].dropna()
+                row[f"{name}_n"] = len(values)
+                row[f"{name}_mean_pct"] = float(values.mean()) if len(values) else float("nan")
+            rows.append(row)
+    return pd.DataFrame(rows).astype({"year": "Int64"})
+
+
+def indicators_by_wave(
+    data: Dataset, quarter: pd.Period, action_start: str | pd.Timestamp, target_date: str | pd.Timestamp
+) -> pd.DataFrame:
+    """:func:`indicator_waves` of the data as known at the end of ``quarter``."""
+    return indicator_waves(data.companies, data.survey_waves, quarter_end(quarter), action_start, target_date)
+
+
 def waves_until(series: pd.Series, target_date: pd.Timestamp) -> int:
     """Yearly waves after the series' last one up to ``target_date`` (at least one: the exit survey)."""
     horizon = horizon_to(series, target_date)
@@ -227,6 +325,7 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
     groups = data.companies["target_group"].value_counts()
     survey = survey_kpis(export_share_changes(data.companies, data.survey_waves))
     agreements = float(ledger_totals(data.kpi_ledger).set_index("kpi").loc[2, "verified"])
+    funding = rd_funding_summary(data.rd_funding, funnel.rd_investment_stated_eur_m)
     conversions = (
         f"1 in {1 / funnel.direct_conversion:g} direct and 1 in {1 / funnel.indirect_conversion:g} indirect SMEs"
     )
@@ -303,27 +402,201 @@ def funnel_comparison(data: Dataset, funnel: Funnel, elapsed: float) -> pd.DataF
             "EUR m",
             funnel.rd_investment_stated_eur_m,
             funnel.rd_investment_eur_m,
+            observed=funding.total_eur_m,
         ),
     ]
     table = pd.DataFrame(rows)
     return table.astype({"holding": "boolean", "kpi": "Int64"})
 
 
+# --- R&D funding --------------------------------------------------------------------------------
+
+_FUNDING_COLUMNS = ("cluster", "projects", "funding_eur_m", "cofunding_eur_m", "total_eur_m")
+
+
+@dataclass(frozen=True)
+class RdFunding:
+    """R&D funding attracted by the partnership's agreements against the roadmap's expectation (§2.3:
+    about EUR 20 m in two years, the funding matched by co-funding).
+
+    Only entries with an evidence reference count, as for the KPI ledger (§2.3); a blank co-funding
+    counts as 0. ``collected`` is False when the ``rd_funding`` table has no entry: then every total
+    is NaN ("not collected", never 0). ``by_cluster``: one row per cluster with a verified entry,
+    columns cluster, projects, funding_eur_m, cofunding_eur_m, total_eur_m.
+    """
+
+    collected: bool
+    expected_eur_m: float
+    projects: int  # verified entries
+    funding_eur_m: float  # verified funding
+    cofunding_eur_m: float  # verified co-funding (blank: 0)
+    cofunding_unknown: int  # verified entries without a co-funding figure
+    unverified_eur_m: float  # funding and co-funding of the entries without evidence
+    unverified_projects: int
+    by_cluster: pd.DataFrame
+
+    @property
+    def total_eur_m(self) -> float:
+        """Verified funding plus co-funding: the figure set against the expectation (NaN if not collected)."""
+        return self.funding_eur_m + self.cofunding_eur_m
+
+    @property
+    def share_of_expected(self) -> float:
+        """The total as a share of the expectation (NaN if not collected)."""
+        return self.total_eur_m / self.expected_eur_m
+
+
+def rd_funding_summary(rd_funding: pd.DataFrame, expected_eur_m: float | None = None) -> RdFunding:
+    """Totals of the ``rd_funding`` table (verified entries only) against ``expected_eur_m``
+    (default: the roadmap's stated figure, :attr:`Funnel.rd_investment_stated_eur_m`)."""
+    if expected_eur_m is None:
+        expected_eur_m = Funnel.from_reference().rd_investment_stated_eur_m
+    if rd_funding.empty:
+        nan = float("nan")
+        return RdFunding(False, expected_eur_m, 0, nan, nan, 0, nan, 0, pd.DataFrame(columns=list(_FUNDING_COLUMNS)))
+    entries = rd_funding.assign(
+        cofunding=rd_funding["cofunding_eur_m"].astype(float).fillna(0.0),
+        verified=is_verified(rd_funding).to_numpy(),
+    )
+    verified, unverified = entries[entries["verified"]], entries[~entries["verified"]]
+    by_cluster = (
+        verified.groupby("cluster")
+        .agg(projects=("project", "size"), funding_eur_m=("amount_eur_m", "sum"), cofunding_eur_m=("cofunding", "sum"))
+        .reset_index()
+    )
+    by_cluster["total_eur_m"] = by_cluster["funding_eur_m"] + by_cluster["cofunding_eur_m"]
+    return RdFunding(
+        collected=True,
+        expected_eur_m=expected_eur_m,
+        projects=len(verified),
+        funding_eur_m=float(verified["amount_eur_m"].sum()),
+        cofunding_eur_m=float(verified["cofunding"].sum()),
+        cofunding_unknown=int(verified["cofunding_eur_m"].isna().sum()),
+        unverified_eur_m=float((unverified["amount_eur_m"] + unverified["cofunding"]).sum()),
+        unverified_projects=len(unverified),
+        by_cluster=by_cluster.sort_values("total_eur_m", ascending=False, ignore_index=True),
+    )
+
+
 # --- Status and forecasts --------------------------------------------------------------------
 
 
+def check_forecast_window(quarter: pd.Period, action_start: pd.Timestamp, target_date: pd.Timestamp) -> None:
+    """ParameterError when the action starts after ``quarter`` or the target date falls in or before it:
+    there is then no history or no future to forecast."""
+    start = pd.Period(action_start, freq="Q")
+    if start > quarter:
+        raise ParameterError(f"the action starts in {start}, after the report quarter {quarter}")
+    if pd.Period(target_date, freq="Q") <= quarter:
+        raise ParameterError(
+            f"the target date {target_date:%Y-%m-%d} falls in or before the report "
+            f"quarter {quarter}: there is nothing left to forecast"
+        )
+
+
+def choose_kpi_forecast(
+    series: pd.Series,
+    kind: str,
+    horizon: int,
+    n_paths: int,
+    seed: int,
+    season: int = 4,
+) -> Choice:
+    """:func:`lasergo.analysis.forecast.choose_forecast` as the KPIs use it: ``MIN_TRAIN`` periods
+    fitted before the first back-test origin, each method scored at every horizon from 1 to
+    ``horizon`` as far as the history allows (:func:`lasergo.analysis.forecast.scorable_horizon`)."""
+    return choose_forecast(
+        series,
+        kind=kind,
+        horizon=horizon,
+        n_paths=n_paths,
+        seed=seed,
+        season=season,
+        min_train=MIN_TRAIN,
+        backtest_horizon=scorable_horizon(len(series), horizon, MIN_TRAIN),
+    )
+
+
+def path_outcomes(choice: Choice | None, actual: float, cumulative: bool) -> np.ndarray:
+    """The value at the end of each simulated path: the total so far plus the path's sum (counts),
+    or the path's last value (levels); empty without a forecast."""
+    if choice is None:
+        return np.empty(0)
+    paths = choice.forecast.paths
+    return actual + paths.sum(axis=1) if cumulative else paths[:, -1]
+
+
+def backtest_rows(choice: Choice) -> pd.DataFrame:
+    """A choice's back-test, one row per method.
+
+    Columns: method, mase (the mean over the horizons scored: the choice is made on it), origins
+    (forecast origins scoring the longest horizon), chosen (bool), then one column per horizon h
+    scored, ``mase_h`` (MASE h periods ahead).
+    """
+    table = choice.backtest.astype({"mase": float, "origins": int})
+    table["chosen"] = table["method"] == choice.chosen
+    by_horizon = choice.by_horizon.pivot(index="method", columns="horizon", values="mase")
+    by_horizon.columns = [f"mase_{h}" for h in by_horizon.columns]
+    return table.join(by_horizon, on="method")
+
+
+class PathOutlook:
+    """A count or level and its outlook at the target date, read off one set of simulated paths: what
+    :class:`KpiForecast` and :class:`lasergo.analysis.network.Growth` share.
+
+    A subclass holds ``target``, ``actual`` (so far), ``history`` (the series forecast), ``choice``
+    (None: no forecast), ``cumulative`` (counts add up; levels do not) and ``outcomes`` (the value at
+    the target date on each simulated path of ``choice.forecast``, :func:`path_outcomes`; empty
+    without a forecast). The forecast (median), its 80% interval (P10-P90) and the probability of
+    reaching the target are all read off ``outcomes``.
+    """
+
+    target: float
+    actual: float
+    history: pd.Series
+    choice: Choice | None
+    cumulative: bool
+    outcomes: np.ndarray
+
+    @property
+    def probability(self) -> float:
+        """Share of the simulated paths at or above the target at the target date (NaN without any)."""
+        return float(np.mean(self.outcomes >= self.target)) if len(self.outcomes) else float("nan")
+
+    @property
+    def light(self) -> str:
+        """The traffic light (:func:`traffic_light`)."""
+        return traffic_light(self.probability, self.actual >= self.target)
+
+    def at_target(self) -> pd.Series:
+        """The value at the target date over the paths: expected (mean), p10, median (P50), p90 (NaN
+        without a forecast)."""
+        if not len(self.outcomes):
+            return pd.Series(dict.fromkeys(["expected", "p10", "median", "p90"], np.nan))
+        p10, median, p90 = np.quantile(self.outcomes, [0.1, 0.5, 0.9])
+        return pd.Series({"expected": self.outcomes.mean(), "p10": p10, "median": median, "p90": p90})
+
+    def path_summary(self) -> pd.DataFrame:
+        """The same paths period by period up to the target date, for a fan chart: mean, lower (P10),
+        median, upper (P90); running totals from the actual for counts. Its last row is
+        :meth:`at_target`. Empty without a forecast."""
+        if self.choice is None:
+            return pd.DataFrame(columns=["mean", "lower", "median", "upper"])
+        forecast = self.choice.forecast
+        return forecast.cumulative(start=self.actual) if self.cumulative else forecast.frame()
+
+
 @dataclass
-class KpiForecast:
-    """One KPI's actual and, from one set of simulated paths, its outlook at the target date.
+class KpiForecast(PathOutlook):
+    """One KPI's actual and, from one set of simulated paths, its outlook at the target date
+    (:class:`PathOutlook`).
 
     ``history`` is the series forecast: verified counts per quarter (KPIs 1-4, 7) or the KPI at
     each yearly survey wave (KPIs 5, 6). ``outcomes`` holds the KPI at the target date on each
     simulated path of ``choice.forecast``: the total so far plus the path's future counts (the
     cumulative count by the target date) or the path's value at the last yearly wave up to the
-    target date. The forecast (median), its 80% interval (P10-P90) and the probability of
-    reaching the target are all read off ``outcomes``. ``choice`` is None, ``outcomes`` empty,
-    the probability NaN and the light 'too early' only for a survey KPI with fewer than
-    MIN_SURVEY_POINTS values in its history.
+    target date. ``choice`` is None, ``outcomes`` empty, the probability NaN and the light 'too
+    early' only for a survey KPI with fewer than MIN_SURVEY_POINTS values in its history.
     """
 
     kpi: int
@@ -337,42 +610,6 @@ class KpiForecast:
     cumulative: bool  # counts add up; survey KPIs are levels
     outcomes: np.ndarray  # the KPI at the target date, one value per simulated path
 
-    @property
-    def probability(self) -> float:
-        """Share of the simulated paths at or above the target at the target date (NaN without any)."""
-        return float(np.mean(self.outcomes >= self.target)) if len(self.outcomes) else float("nan")
-
-    @property
-    def light(self) -> str:
-        """The traffic light (:func:`traffic_light`)."""
-        return traffic_light(self.probability, self.actual >= self.target)
-
-    def at_target(self) -> pd.Series:
-        """The KPI at the target date over the paths: expected (mean), p10, median (P50), p90 (NaN
-        without a forecast)."""
-        if not len(self.outcomes):
-            return pd.Series(dict.fromkeys(["expected", "p10", "median", "p90"], np.nan))
-        p10, median, p90 = np.quantile(self.outcomes, [0.1, 0.5, 0.9])
-        return pd.Series({"expected": self.outcomes.mean(), "p10": p10, "median": median, "p90": p90})
-
-    def path_summary(self) -> pd.DataFrame:
-        """The same paths period by period up to the target date, for a fan chart: mean, lower (P10),
-        median, upper (P90); running totals from the actual for count KPIs. Its last row is
-        :meth:`at_target`. Empty without a forecast."""
-        if self.choice is None:
-            return pd.DataFrame(columns=["mean", "lower", "median", "upper"])
-        forecast = self.choice.forecast
-        return forecast.cumulative(start=self.actual) if self.cumulative else forecast.frame()
-
-
-def _outcomes(choice: Choice | None, actual: float, cumulative: bool) -> np.ndarray:
-    """The KPI at the end of each simulated path: the total so far plus the path's sum (counts),
-    or the path's last value (levels)."""
-    if choice is None:
-        return np.empty(0)
-    paths = choice.forecast.paths
-    return actual + paths.sum(axis=1) if cumulative else paths[:, -1]
-
 
 @dataclass
 class KpiReport:
@@ -385,6 +622,14 @@ class KpiReport:
     def on_track(self) -> int:
         """KPIs that have reached their target or are on track to reach it."""
         return sum(f.light in ("reached", "on track") for f in self.forecasts)
+
+    def verdict(self) -> str:
+        """The page's answer, the worst status among the KPIs: 'off track' if any KPI is off track
+        (its chance of reaching the target under ``AT_RISK``), else 'at risk' if any is at risk (under
+        ``ON_TRACK``), else 'on track' (every KPI reached or on track). KPIs too early to forecast
+        are left out."""
+        lights = {f.light for f in self.forecasts}
+        return next((light for light in ("off track", "at risk") if light in lights), "on track")
 
     def status_table(self) -> pd.DataFrame:
         """One row per KPI.
@@ -424,20 +669,15 @@ class KpiReport:
     def backtest_table(self) -> pd.DataFrame:
         """The rolling-origin back-test of each KPI's series, one row per KPI and method.
 
-        Columns: kpi, method, mase (the mean over the horizons scored: the choice is made on
-        it), origins (forecast origins scoring the longest horizon), chosen, then one column
-        per horizon h scored, ``mase_h`` (MASE h periods ahead).
+        Columns: kpi, then those of :func:`backtest_rows`.
         """
         frames = []
         for f in self.forecasts:
             if f.choice is None or f.choice.backtest.empty:
                 continue
-            table = f.choice.backtest.astype({"mase": float, "origins": int})
+            table = backtest_rows(f.choice)
             table.insert(0, "kpi", f.kpi)
-            table["chosen"] = table["method"] == f.choice.chosen
-            by_horizon = f.choice.by_horizon.pivot(index="method", columns="horizon", values="mase")
-            by_horizon.columns = [f"mase_{h}" for h in by_horizon.columns]
-            frames.append(table.join(by_horizon, on="method"))
+            frames.append(table)
         return (
             pd.concat(frames, ignore_index=True)
             if frames
@@ -467,14 +707,8 @@ def kpi_report(
     future to forecast).
     """
     target_date = pd.Timestamp(target_date)
+    check_forecast_window(quarter, pd.Timestamp(action_start), target_date)
     start = pd.Period(pd.Timestamp(action_start), freq="Q")
-    if start > quarter:
-        raise ParameterError(f"the action starts in {start}, after the report quarter {quarter}")
-    if pd.Period(target_date, freq="Q") <= quarter:
-        raise ParameterError(
-            f"the target date {target_date:%Y-%m-%d} falls in or before the report "
-            f"quarter {quarter}: there is nothing left to forecast"
-        )
     targets = reference.kpi_targets().set_index("kpi")
     totals = ledger_totals(data.kpi_ledger).set_index("kpi")
 
@@ -489,22 +723,13 @@ def kpi_report(
             series,
             choice,
             cumulative,
-            _outcomes(choice, actual, cumulative),
+            path_outcomes(choice, actual, cumulative),
         )
 
     forecasts = []
     for kpi in EVENT_KPIS:
         series = quarterly_counts(data.kpi_ledger, kpi, start, quarter)
-        horizon = horizon_to(series, target_date)
-        chosen = choose_forecast(
-            series,
-            kind="count",
-            horizon=horizon,
-            n_paths=n_paths,
-            seed=seed + kpi,
-            min_train=MIN_TRAIN,
-            backtest_horizon=scorable_horizon(len(series), horizon, MIN_TRAIN),
-        )
+        chosen = choose_kpi_forecast(series, "count", horizon_to(series, target_date), n_paths, seed + kpi)
         actual = float(totals.loc[kpi, "verified"])
         forecasts.append(kpi_forecast(kpi, actual, float(totals.loc[kpi, "unverified"]), series, chosen, True))
     survey = survey_kpi_history(data)
@@ -513,16 +738,8 @@ def kpi_report(
         actual = float(series.iloc[-1]) if len(series) else 0.0
         choice: Choice | None = None
         if len(series) >= MIN_SURVEY_POINTS:
-            waves = waves_until(series, target_date)
-            choice = choose_forecast(
-                series,
-                kind="level",
-                horizon=waves,
-                n_paths=n_paths,
-                seed=seed + kpi,
-                season=1,
-                min_train=MIN_TRAIN,
-                backtest_horizon=scorable_horizon(len(series), waves, MIN_TRAIN),
+            choice = choose_kpi_forecast(
+                series, "level", waves_until(series, target_date), n_paths, seed + kpi, season=1
             )
         forecasts.append(kpi_forecast(kpi, actual, float("nan"), series, choice, False))
     forecasts.sort(key=lambda f: f.kpi)

@@ -2,7 +2,9 @@
 
 Headline figures are displayed in the notebook and also carried in a
 machine-readable output (``HEADLINE_MIME``) that :mod:`lasergo.pipeline`
-collects for the quarter index and the manifest.
+collects for the quarter index and the manifest. Results (``RESULT_MIME``)
+are the figures other pages read (the viability scorecard, the executive
+summary): recorded, not shown; a page's verdict is both.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ import pandas as pd
 from IPython.display import Markdown, display
 from pandas.io.formats.style import Styler
 
-from lasergo.data.dataset import Dataset, load_data
+from lasergo.data import reference
+from lasergo.data.dataset import Dataset, load_data, load_snapshot
+from lasergo.errors import ParameterError
 from lasergo.privacy import public_table
 from lasergo.quarter import quarter_end, report_quarter
 
 HEADLINE_MIME = "application/vnd.lasergo.headline+json"
+RESULT_MIME = "application/vnd.lasergo.result+json"
+READS_MIME = "application/vnd.lasergo.reads+json"
+#: A page's verdict on its question, worst last.
+VERDICTS = ("on track", "at risk", "off track")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
@@ -33,11 +41,34 @@ def escape_markdown(text: object) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
-def load_quarter(data_dir: str | Path, quarter: str | None) -> tuple[Dataset, pd.Period]:
-    """The validated data as known at the end of ``quarter`` (default: the newest in the data)."""
-    dataset = load_data(data_dir)
+def load_quarter(
+    data_dir: str | Path, quarter: str | None, snapshot: str = "", cluster: str = ""
+) -> tuple[Dataset, pd.Period]:
+    """The validated data as known at the end of ``quarter`` (default: the newest in the data).
+
+    ``snapshot`` is the dataset the pipeline validated once for the whole run (a notebook opened
+    on its own reads and validates ``data_dir``); ``cluster`` keeps one cluster's rows, for its
+    edition. Every table the page then reads is recorded for the pipeline (``READS_MIME``), which
+    rebuilds a page only when a table it read has changed.
+    """
+    dataset = load_snapshot(snapshot) if snapshot else load_data(data_dir)
     period = report_quarter(quarter, dataset.latest_date(), str(dataset.directory))
-    return dataset.cut(quarter_end(period)), period
+    dataset = dataset.cut(quarter_end(period))
+    if cluster:
+        if cluster not in reference.CLUSTER_IDS:
+            raise ParameterError(f"cluster {cluster!r} is not one of {', '.join(reference.CLUSTER_IDS)}")
+        dataset = dataset.for_cluster(cluster)
+    return dataset.watched(_record_read), period
+
+
+_READ: set[str] = set()
+
+
+def _record_read(table: str) -> None:
+    """Record, once per kernel, that the page read ``table`` (an output the page does not show)."""
+    if table not in _READ:
+        _READ.add(table)
+        display({READS_MIME: table, "text/plain": ""}, raw=True)
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,23 @@ def headline(label: str, value: float | int | str, unit: str = "", source: str =
     return item
 
 
+def record_result(key: str, value: object) -> None:
+    """Record a JSON value under ``key`` for the pages that read this one's results; nothing shows.
+
+    The pipeline collects the results of every page into the manifest; a key is recorded once per page.
+    """
+    display({RESULT_MIME: {"key": key, "value": value}, "text/plain": ""}, raw=True)
+
+
+def verdict(status: str, reason: str) -> None:
+    """Show the page's answer to its question (one of :data:`VERDICTS`) and record it as the
+    result ``verdict`` for the quarter's front page."""
+    if status not in VERDICTS:
+        raise ValueError(f"verdict {status!r} is not one of {', '.join(VERDICTS)}")
+    display(Markdown(f"**Verdict: {status}.** {escape_markdown(reason)}"))
+    record_result("verdict", {"status": status, "reason": reason})
+
+
 def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, internal: bool = False) -> Styler:
     """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-', every
     cell and header HTML-escaped (text from the data shows as text, never as markup). A table that
@@ -92,15 +140,20 @@ def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, inter
 
 
 def data_banner(dataset: Dataset, quarter: pd.Period) -> None:
-    """State which data the page is built on; synthetic data are labelled as such."""
-    counts = (
-        f"{len(dataset.companies)} companies, {len(dataset.products)} products, "
-        f"{len(dataset.survey_waves)} survey answers, {len(dataset.kpi_ledger)} KPI ledger entries"
-    )
+    """State which data the page is built on; synthetic data are labelled as such. Only the
+    companies are counted here: each page counts what it reads itself (a page depends on the
+    tables it reads, which decides when the pipeline rebuilds it)."""
+    counts = f"{len(dataset.companies)} companies"
+    if dataset.cluster:
+        counts += (
+            f". **Edition of cluster {escape_markdown(dataset.cluster)}**: its companies, its ledger entries, "
+            f"findings, ties, activities it leads, survey respondents, feedback forms and funding only; targets "
+            f"are the partnership's unless the page gives the cluster's share"
+        )
     if dataset.synthetic:
         display(
             Markdown(
-                f"> **Synthetic sample data.** Every company, product, survey answer and KPI entry on "
+                f"> **Synthetic sample data.** Every company, product, survey answer, KPI entry and activity record on "
                 f"this page is generated by `lasergo sample-data` for demonstration; none describes a "
                 f"real SME. Roadmap facts and public figures are real and cited. "
                 f"Data as of the end of {quarter}: {counts}."
@@ -177,14 +230,25 @@ def _round_to(value: float, step: float) -> float:
     return math.floor(value / step + 0.5) * step  # half up, as a reader rounds
 
 
+def _range_step(value: float, low: float, high: float) -> float:
+    """The power of ten at or below half the range's width (of the value itself without a range)."""
+    width = abs(high - low)
+    return 10 ** math.floor(math.log10(width / 2)) if width > 0 else 10 ** math.floor(math.log10(abs(value) or 1))
+
+
+def rounded_to_range(value: float, low: float, high: float) -> float:
+    """``value`` rounded as :func:`about` shows it, for a headline that must agree with the page."""
+    step = _range_step(value, low, high)
+    return round(_round_to(value, step), max(0, -int(math.floor(math.log10(step)))))
+
+
 def about(value: float, low: float, high: float, unit: str = "") -> str:
     """A figure rounded to what its range supports, with the range: ``about 80 EUR m (P10-P90 40-140)``.
 
     The rounding step is the power of ten at or below half the range's width, so the figure carries
     no digit the range does not support.
     """
-    width = abs(high - low)
-    step = 10 ** math.floor(math.log10(width / 2)) if width > 0 else 10 ** math.floor(math.log10(abs(value) or 1))
+    step = _range_step(value, low, high)
     shown = [f"{_round_to(x, step):,.{max(0, -int(math.floor(math.log10(step))))}f}" for x in (value, low, high)]
     unit = f" {unit}" if unit else ""
     return f"about {shown[0]}{unit} (P10-P90 {shown[1]}-{shown[2]})"

@@ -43,7 +43,7 @@ from lasergo.analysis.market import (
 from lasergo.analysis.market_fit import FIT_WEIGHTS, LINK_STRENGTH, small_fit_cells
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset
-from lasergo.pages.common import Headline, about, flag_rows, glossary, headline, show_table
+from lasergo.pages.common import Headline, about, flag_rows, glossary, headline, record_result, show_table
 from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.style import finish
 from lasergo.privacy import MIN_COMPANIES
@@ -201,6 +201,24 @@ def show_headlines(analysis: MarketAnalysis, source: str, internal: bool = False
         headline("Markets to prioritise", f"{', '.join(markets)}: {share:.0%} of expected sales", "", source),
         headline("Research first", f"{research['input']} ({research['kind']})", "", source),
     ]
+
+
+def potential(analysis: MarketAnalysis) -> dict:
+    """The partnership's sales over every market and segment, as the headline gives them: median (P50),
+    P10 and P90 in EUR million of the report year."""
+    sales = analysis.totals.set_index("stage").loc["partnership_sales"]
+    return {
+        "p50": float(sales["p50"]),
+        "p10": float(sales["p10"]),
+        "p90": float(sales["p90"]),
+        "unit": "EUR m",
+        "year": int(analysis.model.report_year),
+    }
+
+
+def record_results(analysis: MarketAnalysis) -> None:
+    """Record the results the viability scorecard and the front page read: ``potential``."""
+    record_result("potential", potential(analysis))
 
 
 def findings(analysis: MarketAnalysis, internal: bool = False) -> str:

@@ -36,7 +36,7 @@ from lasergo.analysis.partners import (
 )
 from lasergo.data.codes import ROLE_NAMES
 from lasergo.data.dataset import Dataset
-from lasergo.pages.common import escape_markdown, glossary, headline, show_table
+from lasergo.pages.common import escape_markdown, glossary, headline, record_result, show_table
 from lasergo.pages.style import SECTOR_NAMES, add_source
 from lasergo.privacy import MIN_COMPANIES, too_small
 
@@ -164,6 +164,17 @@ def show_headlines(analysis: PartnersAnalysis, source: str) -> None:
         f"of {int(summary['cases'])} (score {GOOD_CASE:.2f} or more of 1)",
         source,
     )
+
+
+def business_cases(analysis: PartnersAnalysis) -> dict:
+    """The business cases as other pages read them: those assigned to a mission (the headline's count)
+    and the missions that take at least one."""
+    return {"count": len(_assigned(analysis)), "missions_covered": int(analysis.assignment["mission"].nunique())}
+
+
+def record_results(analysis: PartnersAnalysis) -> None:
+    """Record the results the viability scorecard and the front page read: ``business_cases``."""
+    record_result("business_cases", business_cases(analysis))
 
 
 def _names(markets: pd.Series) -> str:

@@ -21,7 +21,7 @@ from matplotlib.ticker import PercentFormatter
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis.swot import CR_THRESHOLD, SwotAnalysis, rank_distribution
-from lasergo.pages.common import about, flag_cells, glossary, show_table, yes_no
+from lasergo.pages.common import about, flag_cells, glossary, record_result, show_table, yes_no
 from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.style import add_source, finish
 
@@ -120,6 +120,21 @@ def findings(analysis: SwotAnalysis) -> str:
     if analysis.robustness is None:
         text += " With direct ratings there is no judgement-level robustness analysis."
     return text
+
+
+def top_threats(analysis: SwotAnalysis, n: int = 3) -> list[dict]:
+    """The ``n`` threats with the largest global weight (the A'WOT table is sorted by it): id, name
+    and weight (share of all the weight, 0-1)."""
+    threats = analysis.weights[analysis.weights["group"] == "T"].head(n)
+    return [
+        {"id": str(row.factor_id), "name": str(row.factor), "weight": float(row.global_weight)}
+        for row in threats.itertuples()
+    ]
+
+
+def record_results(analysis: SwotAnalysis) -> None:
+    """Record the results the front page reads: ``threats`` (:func:`top_threats`)."""
+    record_result("threats", top_threats(analysis))
 
 
 # --- Tables ----------------------------------------------------------------------------------
