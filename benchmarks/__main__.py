@@ -6,12 +6,15 @@ peak resident memory is its own. Budgets are for the 2-core reference machine.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
+
+from benchmarks import pipeline
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,42 @@ CASES = [
 ]
 
 
+def _analysis_case(name: str, call: str) -> list[Case]:
+    """The analysis behind one page at 2,400 and 24,000 companies (as ``sample-data --companies``
+    gives half of them in the direct group), for the growth exponent."""
+    return [
+        Case(
+            f"{name}, {n:,} companies",
+            "from lasergo.data.sample import SampleSpec, write_sample\n"
+            "from lasergo.data.dataset import load_data\n"
+            "from lasergo.analysis import kpi, missions, network, scouting, survey, swot\n"
+            "import pandas as pd\n"
+            f"write_sample(SampleSpec(companies={n // 2}), Path('{{tmp}}') / 'd')\n"
+            "data = load_data(Path('{tmp}') / 'd')\n"
+            "period = pd.Period('2026Q3', freq='Q')\n"
+            "data = data.cut(period.end_time)\n"
+            f"import time; t = time.perf_counter(); {call}\n"
+            "print('INNER', time.perf_counter() - t)",
+            seconds_budget=budget,
+            memory_budget_mb=2000,
+        )
+        for n, budget in ((2_400, 30), (24_000, 120))
+    ]
+
+
+ANALYSES = [
+    *_analysis_case("KPI page (kpi_report)", "kpi.kpi_report(data, period, '2027-12-31', '2024-01-01')"),
+    *_analysis_case("scouting page (analyse_scouting)", "scouting.analyse_scouting(data.scouting, data.products)"),
+    *_analysis_case(
+        "value network page (network_report)", "network.network_report(data, period, '2027-12-31', '2024-01-01')"
+    ),
+    *_analysis_case("survey page (analyse_survey)", "survey.analyse_survey(data)"),
+    *_analysis_case("missions page (missions_report)", "missions.missions_report(data, period)"),
+    *_analysis_case("SWOT page (analyse_swot)", "swot.analyse_swot(data)"),
+]
+CASES += ANALYSES
+
+
 def run(case: Case) -> tuple[float, float, list[str]]:
     """Seconds (the timed part if the case prints INNER, else the whole process), the process's
     peak resident memory in MB, and the lines the case printed after INFO."""
@@ -128,14 +167,32 @@ def run(case: Case) -> tuple[float, float, list[str]]:
     return seconds, float(values["PEAK_KB"]) / 1024, info
 
 
+def growth_exponents(measured: dict[str, float]) -> list[str]:
+    """How each analysis's time grows from 2,400 to 24,000 companies: the exponent b of t ~ n^b
+    (n log n over a tenfold step is about 1.1)."""
+    lines = []
+    for small in [name for name in measured if name.endswith(", 2,400 companies")]:
+        large = small.replace("2,400", "24,000")
+        if large in measured and measured[small] > 0:
+            exponent = math.log(measured[large] / measured[small]) / math.log(10)
+            lines.append(f"{small.removesuffix(', 2,400 companies'):52} exponent {exponent:5.2f} (n log n: 1.10)")
+    return lines
+
+
 def main(words: list[str]) -> None:
-    """Run the cases whose name contains every word given (all cases without words)."""
+    """Run the cases whose name contains every word given (all cases without words); ``pipeline``
+    runs the whole-report comparisons of :mod:`benchmarks.pipeline`, which every run ends with."""
+    if words == ["pipeline"]:
+        pipeline.main()
+        return
     cases = [case for case in CASES if all(w.lower() in case.name.lower() for w in words)]
     if not cases:
         raise SystemExit(f"no benchmark matches {' '.join(words)!r}; names: " + "; ".join(case.name for case in CASES))
     print(f"{'benchmark':62} {'seconds':>9} {'/budget':>8} {'peak MB':>9} {'/budget':>8}")
+    measured = {}
     for case in cases:
         seconds, peak, info = run(case)
+        measured[case.name] = seconds
         print(
             f"{case.name:62} {seconds:9.2f} {seconds / case.seconds_budget:8.2f} "
             f"{peak:9.0f} {peak / case.memory_budget_mb:8.2f}",
@@ -143,6 +200,10 @@ def main(words: list[str]) -> None:
         )
         for line in info:
             print(f"    {line}", flush=True)
+    for line in growth_exponents(measured):
+        print(line)
+    if not words:
+        pipeline.main()
 
 
 if __name__ == "__main__":

@@ -14,9 +14,12 @@ import sys
 from pathlib import Path
 
 from lasergo.data.dataset import load_data
+from lasergo.data.schemas import TABLES
 from lasergo.errors import InputError, LasergoError
+from lasergo.pipeline.executors import executor_for
+from lasergo.pipeline.jobs import DEFAULT_TIMEOUT
 from lasergo.pipeline.notebooks import NOTEBOOK_DIR, PROJECT_DIR
-from lasergo.pipeline.run import DEFAULT_TIMEOUT, RunStopped, build_reports
+from lasergo.pipeline.run import RunStopped, build_quarters
 
 DEFAULT_DATA = PROJECT_DIR / "data" / "sample"
 DEFAULT_OUT = Path("reports")
@@ -74,7 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
         "date YYYY-MM-DD); quarter, data_dir, seed and output_dir have their own options",
     )
     report.add_argument("--seed", type=int, default=1, help="random seed for every notebook (default: 1)")
+    report.add_argument(
+        "--all-quarters",
+        action="store_true",
+        help="build every quarter of the data, oldest first (unchanged pages are reused)",
+    )
+    report.add_argument(
+        "--by",
+        choices=["cluster"],
+        help="also build one edition per cluster, in <quarter>/clusters/<CLUSTER>/, beside the partnership's",
+    )
+    report.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every page; by default a page is reused from the published quarter when its notebook, "
+        "parameters, the tables it reads, the reference tables, the package and the lock file are unchanged",
+    )
     report.add_argument("--workers", type=int, help="parallel notebook processes (default: one per core)")
+    report.add_argument(
+        "--scheduler",
+        metavar="local|tcp://HOST:PORT",
+        help="run the notebooks on Dask distributed instead of local processes: 'local' starts a "
+        "LocalCluster of --workers processes, an address uses a running scheduler whose workers see the "
+        "same paths (needs pip install 'lasergo[dask]')",
+    )
     report.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="notebook folder (default: %(default)s)")
     report.add_argument(
         "--timeout",
@@ -100,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser(
         "sample-data",
         help="write a synthetic sample panel in the input schema",
-        description="Write a synthetic panel (companies, products, survey waves, KPI ledger) "
+        description="Write a synthetic panel (companies, products, survey waves, KPI ledger, SWOT judgements, "
+        "scouting findings, affiliates, ties, activities, a stakeholder survey, feedback forms, R&D funding) "
         "calibrated on the roadmap's target group (roadmap section 2.3). It is labelled "
         "synthetic in every report built on it.",
     )
@@ -117,10 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
-    result = build_reports(
+    results = build_quarters(
         data_dir=args.data,
         out_dir=args.out,
         quarter=args.quarter,
+        all_quarters=args.all_quarters,
+        by_cluster=args.by == "cluster",
+        force=args.force,
         notebook_dir=args.notebooks,
         only=args.only,
         parameters=dict(args.parameters),
@@ -128,28 +158,31 @@ def _report(args: argparse.Namespace) -> int:
         workers=args.workers,
         timeout=args.timeout,
         wait=args.wait,
+        executor=executor_for(args.scheduler, args.workers),
     )
-    for warning in result.warnings:
+    for warning in results[0].warnings if results else ():
         print(f"warning: {warning}", file=sys.stderr)
-    for nb in result.notebooks:
-        if nb.status != "ok":
-            print(f"FAILED {nb.name}: {nb.error} (see {result.folder / nb.html})", file=sys.stderr)
-    print(
-        f"{result.quarter}: {sum(nb.status == 'ok' for nb in result.notebooks)} of {len(result.notebooks)} notebooks ok"
-    )
+    for result in results:
+        pages = result.every_page
+        for nb in pages:
+            if nb.status != "ok":
+                print(f"FAILED {nb.name}: {nb.error} (see {result.folder})", file=sys.stderr)
+        built = sum(nb.outcome == "built" for nb in pages)
+        editions = f" in {1 + len(result.editions)} editions" if result.editions else ""
+        print(
+            f"{result.quarter}: {sum(nb.status == 'ok' for nb in pages)} of {len(pages)} pages ok{editions} "
+            f"({built} built, {len(pages) - built} reused unchanged)"
+        )
     print(f"Reports: {(args.out / 'index.html').resolve()}")
-    return 0 if result.ok else 1
+    return 0 if all(result.ok for result in results) else 1
 
 
 def _validate(args: argparse.Namespace) -> int:
     dataset = load_data(args.data)
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(
-        f"{args.data}: OK ({len(dataset.companies)} companies, {len(dataset.products)} products, "
-        f"{len(dataset.survey_waves)} survey answers, {len(dataset.kpi_ledger)} KPI ledger entries"
-        f"{', synthetic' if dataset.synthetic else ''})"
-    )
+    rows = ", ".join(f"{name} {len(getattr(dataset, name)):,}" for name in TABLES if len(getattr(dataset, name)))
+    print(f"{args.data}: OK{' (synthetic)' if dataset.synthetic else ''}: rows per table: {rows}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """Every page in a real browser (Debian's chromium, driven by Playwright), built from a data folder
 whose every free-text field holds HTML and script payloads: nothing runs, nothing is fetched from
 another host, nothing is logged as an error, and every page prints to A4 without a table cut at
-the right edge. Public and internal editions alike."""
+the right edge; a quarter's front page prints on at most two A4 pages. Public and internal
+editions alike."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -23,8 +25,8 @@ A4_WIDTH_PX = 718  # 210 mm less 2 x 12 mm margins, at 96 px per inch
 
 
 def hostile_copy(folder: Path) -> Path:
-    """The sample with a payload in every free-text field, in a company id, a SWOT factor and a
-    market figure's source and note."""
+    """The sample with a payload in every free-text field (the activity tables' and the survey's
+    included), in a company id, a SWOT factor and a market figure's source and note."""
     shutil.copytree(SAMPLE, folder)
     read = {
         name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
@@ -40,7 +42,31 @@ def hostile_copy(folder: Path) -> Path:
     experts = read["swot_judgements"]["expert"].unique()
     extra = pd.DataFrame({"expert": experts, "matrix": "O", "row": "O4", "column": "O1", "value": "1", "note": PAYLOAD})
     read["swot_judgements"] = pd.concat([read["swot_judgements"], extra])
-    for name, frame in read.items():
+    activity = {
+        name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("scouting", "affiliates", "ties", "activities", "survey_questions", "survey_responses")
+        + ("feedback", "rd_funding")
+    }
+    for column in ("source", "target"):
+        activity["ties"][column] = activity["ties"][column].replace("C0001", hostile_id)
+    for table, column in (
+        ("scouting", "organisation"),
+        ("scouting", "source"),
+        ("affiliates", "name"),
+        ("ties", "evidence"),
+        ("activities", "name"),
+        ("activities", "evidence"),
+        ("feedback", "text"),
+        ("rd_funding", "project"),
+        ("rd_funding", "evidence"),
+    ):
+        activity[table][column] = PAYLOAD
+    questions = activity["survey_questions"]
+    questions["text"] = PAYLOAD + " " + questions["text"]
+    free_text = questions.loc[questions["type"] == "text", "id"]
+    answers = activity["survey_responses"]
+    answers.loc[answers["question"].isin(free_text), "answer"] = PAYLOAD + " endoscopes in Japan"
+    for name, frame in {**read, **activity}.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
     pd.DataFrame({"id": ["O4"], "group": ["O"], "factor": [PAYLOAD], "source": [PAYLOAD]}).to_csv(
         folder / "swot_factors.csv", index=False
@@ -59,6 +85,11 @@ def hostile_copy(folder: Path) -> Path:
         }
     ).to_csv(folder / "market_figures.csv", index=False)
     return folder
+
+
+def printed_pages(pdf: bytes) -> int:
+    """The number of pages of a PDF as Chromium writes it (one ``/Type /Page`` object per page)."""
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +158,9 @@ def test_every_page_in_chromium_runs_nothing_fetches_nothing_and_prints_to_a4(ed
                     }"""
                 )
                 assert overflow == [], (path, overflow)
-                page.pdf(path=str(tmp_path / f"{path.parent.name}-{path.stem}.pdf"), format="A4")
+                pdf = page.pdf(path=str(tmp_path / f"{path.parent.name}-{path.stem}.pdf"), format="A4")
+                if path.name == "index.html" and re.fullmatch(r"\d{4}Q[1-4]", path.parent.name):
+                    assert printed_pages(pdf) <= 2, (path, "the front page prints on more than two A4 pages")
                 page.close()
         finally:
             browser.close()

@@ -48,9 +48,10 @@ def _normalised(name: str) -> str:
 
 
 def test_declared_dependencies_are_the_imported_ones():
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    extras = [d for name, deps in project["optional-dependencies"].items() if name != "dev" for d in deps]
     declared = {
-        _normalised(d.split(">")[0].split("=")[0].split("[")[0].strip())
-        for d in tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["dependencies"]
+        _normalised(d.split(">")[0].split("=")[0].split("[")[0].strip()) for d in project["dependencies"] + extras
     }
     distributions = packages_distributions()
     imported = {

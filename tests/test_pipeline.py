@@ -1,7 +1,9 @@
 """End-to-end runs of the report pipeline on the committed sample and on a failing notebook."""
 
+import html
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -9,6 +11,7 @@ import pytest
 
 from lasergo.cli import main
 from lasergo.errors import ParameterError, PipelineError
+from lasergo.pages.common import rounded_to_range
 from lasergo.pipeline.run import build_reports
 from tests.conftest import SAMPLE
 
@@ -280,3 +283,99 @@ def test_every_page_has_the_same_navigation_and_charts_carry_their_title_as_alt_
     assert 'alt="Sales &lt;b&gt;triple&lt;/b&gt; by 2027"' in middle
     assert "No description has been provided" not in middle
     assert "previous:" not in (out / "2026Q3" / "10_one.html").read_text(encoding="utf-8")
+
+
+def _results(manifest: dict, name: str) -> dict:
+    return next(nb for nb in manifest["notebooks"] if nb["name"] == name)["results"]
+
+
+def test_summary_figures_equal_the_pages_results(sample_reports):
+    out, _ = sample_reports
+    manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
+    summary = next(nb for nb in manifest["notebooks"] if nb["name"] == "09_viability")
+    shown = {h["label"]: h["value"] for h in summary["headlines"]}
+    kpis = _results(manifest, "04_kpi")["kpis"]
+    assert shown["KPIs reached or on track"] == sum(k["status"] in ("reached", "on track") for k in kpis)
+    potential = _results(manifest, "02_market")["potential"]
+    median = rounded_to_range(potential["p50"], potential["p10"], potential["p90"])
+    assert shown[f"Partnership sales potential {potential['year']}, median"] == median  # as the market page shows it
+    network = _results(manifest, "06_value_network")
+    assert shown["Ties in the value network"] == network["ties"]["count"]
+    assert shown["Affiliates with an MoU"] == network["affiliates"]["count"]
+    assert shown["Business cases under way"] == _results(manifest, "03_partnership_fit")["business_cases"]["count"]
+    assert shown["Survey responses"] == _results(manifest, "07_stakeholder_survey")["responses"]
+    funding = _results(manifest, "04_kpi")["rd_funding"]["attracted_eur_m"]
+    assert shown["R&D funding attracted"] == (round(funding, 1) if funding is not None else "not collected")
+    card = {row["dimension"]: row for row in summary["results"]["scorecard"]}
+    assert card["KPI progress"]["figure"].startswith(f"{shown['KPIs reached or on track']} of {len(kpis)} KPIs")
+    assert {row["reading"] for row in card.values()} <= {"good", "watch", "weak", "not collected"}
+    index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert f"reading-{summary['results']['reading']}" in index
+    for step in summary["results"]["next_steps"]:
+        assert html.escape(step["step"], quote=False) in index
+    for risk in summary["results"]["risks"]:
+        assert html.escape(risk["risk"], quote=False) in index
+    assert index.index("The answer") < index.index("The pages")
+
+
+def _recording(title: str, code: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(
+        metadata=KERNEL,
+        cells=[
+            nbformat.v4.new_markdown_cell(f"# {title}"),
+            nbformat.v4.new_code_cell("quarter = None\ndata_dir = None\nseed = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("from lasergo.pages.common import record_result, verdict\n" + code),
+        ],
+    )
+
+
+def test_the_summary_runs_after_the_pages_and_reads_a_failed_page_as_missing(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    kpis = [
+        {
+            "kpi": k,
+            "description": f"KPI {k}",
+            "status": "off track" if k == 4 else "on track",
+            "chance_pct": 10.0 if k == 4 else 90.0,
+            "value": 1.0,
+            "target": 6.0,
+        }
+        for k in range(1, 8)
+    ]
+    nbformat.write(
+        _recording(
+            "KPIs",
+            f"record_result('kpis', {kpis!r})\nrecord_result('rd_funding', {{'attracted_eur_m': None}})\n"
+            "verdict('at risk', 'one KPI off track')",
+        ),
+        notebooks / "04_kpi.ipynb",
+    )
+    nbformat.write(BAD, notebooks / "02_market.ipynb")
+    shutil.copy(Path(__file__).parent.parent / "notebooks" / "09_viability.ipynb", notebooks)
+    out = tmp_path / "reports"
+    result = build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False)
+    assert not result.ok  # the market page failed
+    manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
+    card = {row["dimension"]: row for row in _results(manifest, "09_viability")["scorecard"]}
+    assert card["KPI progress"]["figure"].startswith("6 of 7 KPIs")
+    assert card["Market potential"]["reading"] == "missing"
+    assert card["R&D funding"]["reading"] == "not collected"
+    assert _results(manifest, "09_viability")["reading"] in ("grow", "sustain", "end")
+    assert not (out / "2026Q3" / "page_results.json").exists()
+    index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert "status-at-risk" in index and "status-failed" in index and "(first quarter)" in index
+
+    built = next(nb["built"] for nb in manifest["notebooks"] if nb["name"] == "09_viability")
+    build_reports(
+        data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, only=["04_kpi"], progress=False
+    )
+    again = json.loads((out / "2026Q3" / "manifest.json").read_text())
+    assert next(nb["built"] for nb in again["notebooks"] if nb["name"] == "09_viability") >= built
+    assert _results(again, "09_viability")["scorecard"] == _results(manifest, "09_viability")["scorecard"]
+    assert [nb["name"] for nb in again["notebooks"]] == ["02_market", "04_kpi", "09_viability"]
+
+
+def test_page_results_is_set_by_the_pipeline_only(tmp_path):
+    with pytest.raises(ParameterError, match="results of the quarter's other pages"):
+        build_reports(data_dir=SAMPLE, out_dir=tmp_path / "r", parameters={"page_results": "x.json"}, progress=False)

@@ -22,7 +22,8 @@ MANIFEST_FILE = "manifest.json"
 
 @dataclass
 class NotebookResult:
-    """The outcome of one notebook: its page, whether it ran, its headline figures."""
+    """The outcome of one notebook: its page, whether it ran, its headline figures and the results
+    it recorded for other pages (:func:`lasergo.pages.common.record_result`)."""
 
     name: str
     title: str
@@ -32,6 +33,11 @@ class NotebookResult:
     headlines: list[Headline] = field(default_factory=list)
     built: str = ""  # when the page was last built, UTC ISO 8601
     parameters: dict = field(default_factory=dict)  # the parameters it was built with
+    results: dict = field(default_factory=dict)  # key -> JSON value, for the summary pages
+    reads: list[str] = field(default_factory=list)  # the input tables the page read
+    key: dict = field(default_factory=dict)  # what the page was built from (lasergo.pipeline.cache)
+    outcome: str = "built"  # "built" in this run, or "reused" from the published quarter
+    reason: str = ""  # why it was built, or why it could be reused
 
     @property
     def html(self) -> str:
@@ -59,6 +65,7 @@ class Manifest:
     finished: str
     notebooks: list[NotebookResult]
     internal: bool = False  # company-level pages, for the partnership's own use only
+    cluster: str = ""  # one cluster's edition (in <quarter>/clusters/<cluster>/); empty: the partnership's
 
     @property
     def data_name(self) -> str:
@@ -125,7 +132,10 @@ def published_manifests(out_dir: Path) -> list[Manifest]:
     return sorted(found, key=lambda m: m.quarter)
 
 
-def previous_manifest(out_dir: Path, quarter: str) -> Manifest | None:
-    """The newest published quarter before ``quarter``."""
+def previous_manifest(out_dir: Path, quarter: str, cluster: str = "") -> Manifest | None:
+    """The newest published quarter before ``quarter`` (of the same cluster's edition, if any)."""
     earlier = [m for m in published_manifests(out_dir) if m.quarter < quarter]
-    return earlier[-1] if earlier else None
+    if not earlier or not cluster:
+        return earlier[-1] if earlier else None
+    path = out_dir / earlier[-1].quarter / "clusters" / cluster / MANIFEST_FILE
+    return Manifest.from_dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None

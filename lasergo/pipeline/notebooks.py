@@ -1,5 +1,5 @@
 """The report notebooks: which there are, what parameters they declare, the kernel they run on,
-and what they tell the index (title and headline figures)."""
+and what they tell the index (title, headline figures and the results other pages read)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 
 from lasergo.errors import PipelineError
-from lasergo.pages.common import HEADLINE_MIME, Headline
+from lasergo.pages.common import HEADLINE_MIME, READS_MIME, RESULT_MIME, Headline
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
@@ -55,6 +55,29 @@ def headlines_of(notebook: nbformat.NotebookNode) -> list[Headline]:
             if HEADLINE_MIME in data:
                 found.append(Headline(**data[HEADLINE_MIME]))
     return found
+
+
+def results_of(notebook: nbformat.NotebookNode) -> dict[str, object]:
+    """The results a notebook recorded with :func:`lasergo.pages.common.record_result`, by key."""
+    found: dict[str, object] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("data", {}).get(RESULT_MIME)
+            if record is not None:
+                found[record["key"]] = record["value"]
+    return found
+
+
+def reads_of(notebook: nbformat.NotebookNode) -> list[str]:
+    """The input tables a notebook read (recorded by :func:`lasergo.pages.common.load_quarter`), sorted."""
+    return sorted(
+        {
+            output["data"][READS_MIME]
+            for cell in notebook.cells
+            for output in cell.get("outputs", [])
+            if READS_MIME in output.get("data", {})
+        }
+    )
 
 
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:

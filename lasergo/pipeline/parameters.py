@@ -26,6 +26,9 @@ RESERVED = {
     "data_dir": "use --data",
     "seed": "use --seed",
     "output_dir": "the pipeline sets it to the quarter's folder",
+    "page_results": "the pipeline sets it to the results of the quarter's other pages",
+    "snapshot": "the pipeline sets it to the data it validated for the run",
+    "cluster": "use --by cluster",
 }
 Scalar = bool | int | float | str | None
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -13,16 +13,27 @@ from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader
 from nbconvert import HTMLExporter
 
+from lasergo.pages.common import READS_MIME, RESULT_MIME
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
-def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook without the warnings and logs its cells wrote to stderr: they name
-    server paths and library internals, which a reviewer's page does not show."""
+def _is_stderr(output: nbformat.NotebookNode) -> bool:
+    return output.output_type == "stream" and output.get("name") == "stderr"
+
+
+def _for_pipeline(output: nbformat.NotebookNode) -> bool:
+    return bool({RESULT_MIME, READS_MIME} & set(output.get("data", {})))
+
+
+def for_reading(notebook: nbformat.NotebookNode, keep_stderr: bool = False) -> nbformat.NotebookNode:
+    """A copy of the notebook without the results and table reads it recorded for the pipeline and, unless
+    ``keep_stderr`` (a failure page), without the warnings and logs its cells wrote to stderr:
+    they name server paths and library internals, which a reviewer's page does not show."""
     copy = nbformat.from_dict(notebook)
     for cell in copy.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [o for o in cell.outputs if not _for_pipeline(o) and (keep_stderr or not _is_stderr(o))]
     return copy
 
 
@@ -51,13 +62,13 @@ def render_html(
     show_code: bool,
     previous: tuple[str, str] | None = None,
     following: tuple[str, str] | None = None,
+    root: str = "../",
 ) -> str:
     """Self-contained HTML: code hidden (unless asked, as on a failure page, which also keeps the
     cells' warnings), images embedded, no other host contacted; the same navigation on every page
-    (the quarter's index, all quarters, the ``previous`` and ``following`` pages as (name, title),
-    and the page's own sections)."""
-    if not show_code:
-        notebook = without_stderr(notebook)
+    (the quarter's index, all quarters at ``root``, the ``previous`` and ``following`` pages as
+    (name, title), and the page's own sections)."""
+    notebook = for_reading(notebook, keep_stderr=show_code)
     exporter = HTMLExporter(
         template_name="lasergo_report",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
@@ -66,7 +77,12 @@ def render_html(
         exclude_output_prompt=True,
         embed_images=False,  # charts are outputs, embedded as data URIs anyway; Markdown cells hold no images
     )
-    resources = {"lasergo_quarter": quarter, "lasergo_previous": previous, "lasergo_next": following}
+    resources = {
+        "lasergo_quarter": quarter,
+        "lasergo_previous": previous,
+        "lasergo_next": following,
+        "lasergo_root": root,
+    }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return with_contents(body)
 

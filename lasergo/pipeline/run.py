@@ -8,33 +8,36 @@ published as a page that shows the failure, and the run ends with a non-zero
 status. ``--only`` rebuilds the named pages inside the published quarter and
 keeps the rest. One run at a time writes a reports folder (:mod:`.lock`);
 SIGINT and SIGTERM stop every worker and remove the build folder.
+
+Summary pages (the notebooks that declare a ``page_results`` parameter, such as
+the viability scorecard) run after the others and read their recorded results
+from a file the pipeline writes, so their figures equal the pages' by
+construction; they are rebuilt on every run, ``--only`` or not.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import queue
 import shutil
 import signal
 import tempfile
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from multiprocessing.process import BaseProcess
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import nbformat
-import papermill
-from tqdm import tqdm
+import pandas as pd
 
 import lasergo
-from lasergo.data.dataset import load_data
+from lasergo.data import reference
+from lasergo.data.dataset import Dataset, load_data, save_snapshot
 from lasergo.errors import ParameterError, PipelineError
+from lasergo.pipeline.cache import PageKey, code_hash, reference_hash, results_hash
+from lasergo.pipeline.executors import Executor, LocalProcesses
 from lasergo.pipeline.indexes import overall_index, quarter_index
+from lasergo.pipeline.jobs import DEFAULT_TIMEOUT, Job, now
 from lasergo.pipeline.lock import reports_lock
 from lasergo.pipeline.manifest import (
     MANIFEST_FILE,
@@ -44,24 +47,13 @@ from lasergo.pipeline.manifest import (
     input_hashes,
     previous_manifest,
 )
-from lasergo.pipeline.notebooks import (
-    KERNEL_NAME,
-    NOTEBOOK_DIR,
-    PROJECT_DIR,
-    discover_notebooks,
-    ensure_kernel,
-    headlines_of,
-    title_of,
-)
+from lasergo.pipeline.notebooks import NOTEBOOK_DIR, PROJECT_DIR, discover_notebooks, ensure_kernel, title_of
 from lasergo.pipeline.parameters import declared_defaults, notebook_parameters
 from lasergo.pipeline.publish import publish, write_atomically
-from lasergo.pipeline.render import render_html
 from lasergo.quarter import report_quarter
 
 PUBLIC_REPORTS = PROJECT_DIR / "reports"  # what reviewers read: never pages with company names
-DEFAULT_TIMEOUT = 1200  # seconds a notebook may run before it is stopped and published as failed
-KERNEL_START_SECONDS = 300  # a kernel may start slowly on a loaded machine
-GRACE_SECONDS = 30  # beyond the time limits, before a worker that does not answer is killed
+PAGE_RESULTS_FILE = "page_results.json"  # the pages' results, for the summary pages; not published
 
 
 class RunStopped(BaseException):
@@ -74,168 +66,22 @@ class RunStopped(BaseException):
 
 @dataclass
 class RunResult:
-    """A finished quarter build: its folder, one result per page and the data's warnings."""
+    """A finished quarter build: its folder, one result per page of the partnership's edition, the
+    pages of each cluster's edition (``--by cluster``) and the data's warnings."""
 
     quarter: str
     folder: Path
     notebooks: list[NotebookResult]
     warnings: tuple[str, ...] = ()
+    editions: dict[str, list[NotebookResult]] = field(default_factory=dict)
+
+    @property
+    def every_page(self) -> list[NotebookResult]:
+        return [*self.notebooks, *(nb for pages in self.editions.values() for nb in pages)]
 
     @property
     def ok(self) -> bool:
-        return all(nb.status == "ok" for nb in self.notebooks)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One page to build: its notebook, the parameters it gets, and the pages before and after it
-    in the quarter (name, title), for the page's navigation."""
-
-    source: Path
-    parameters: dict
-    previous: tuple[str, str] | None = None
-    following: tuple[str, str] | None = None
-
-    def render(self, notebook: nbformat.NotebookNode, quarter: str, show_code: bool) -> str:
-        return render_html(notebook, quarter, show_code, self.previous, self.following)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _failure_page(job: Job, folder: Path, quarter: str, started: float, error: str) -> NotebookResult:
-    """Publish what ran of the job's notebook (or the notebook itself) as a failure page showing its code."""
-    source = job.source
-    executed = folder / source.name
-    notebook = nbformat.read(executed if executed.exists() else source, as_version=4)
-    (folder / f"{source.stem}.html").write_text(job.render(notebook, quarter, show_code=True), encoding="utf-8")
-    return NotebookResult(
-        name=source.stem,
-        title=title_of(notebook, source.stem),
-        status="failed",
-        seconds=round(time.monotonic() - started, 2),
-        error=error,
-        built=_now(),
-        parameters=job.parameters,
-    )
-
-
-def run_notebook(job: Job, folder: Path, quarter: str, timeout: float = DEFAULT_TIMEOUT) -> NotebookResult:
-    """Execute one notebook into ``folder`` and write its page; failures become a failure page.
-
-    A cell that runs longer than ``timeout`` seconds stops the notebook."""
-    started = time.monotonic()
-    source, parameters = job.source, job.parameters
-    executed = folder / source.name
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(executed),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            cwd=str(source.parent),
-            execution_timeout=int(timeout),
-            start_timeout=KERNEL_START_SECONDS,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except Exception as err:  # the notebook's own failure: recorded, the run goes on
-        error = f"{type(err).__name__}: {err}".strip().splitlines()[0][:500] if str(err) else type(err).__name__
-        if isinstance(err, papermill.PapermillExecutionError):
-            error = f"{err.ename}: {err.evalue}"[:500]
-        return _failure_page(job, folder, quarter, started, error)
-    notebook = nbformat.read(executed, as_version=4)
-    (folder / f"{source.stem}.html").write_text(job.render(notebook, quarter, show_code=False), encoding="utf-8")
-    executed.unlink()  # reviewers get the HTML; the executed notebook is kept only on failure
-    return NotebookResult(
-        name=source.stem,
-        title=title_of(notebook, source.stem),
-        status="ok",
-        seconds=round(time.monotonic() - started, 2),
-        headlines=headlines_of(notebook),
-        built=_now(),
-        parameters=parameters,
-    )
-
-
-def _worker(job: Job, folder: Path, quarter: str, timeout: float, results: multiprocessing.Queue) -> None:
-    """One notebook in a process group of its own, so that stopping the run stops it too."""
-    os.setsid()
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    results.put(run_notebook(job, folder, quarter, timeout))
-
-
-def _stop(process: BaseProcess) -> None:
-    """Stop a worker and everything in its process group: SIGTERM, then SIGKILL."""
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        if not process.is_alive():
-            break
-        try:
-            if process.pid is None:
-                raise ProcessLookupError
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            process.kill() if sig == signal.SIGKILL else process.terminate()
-        process.join(wait)
-
-
-def _execute_all(
-    jobs: list[Job],
-    build: Path,
-    quarter: str,
-    workers: int | None,
-    progress: bool,
-    timeout: float,
-) -> list[NotebookResult]:
-    """Run the notebooks in parallel worker processes with a progress bar of notebooks done; a
-    worker past ``timeout`` (plus a grace) or dead without an answer gives a failure page."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    context = multiprocessing.get_context("spawn")
-    answers: multiprocessing.Queue = context.Queue()
-    pending = list(jobs)
-    running: dict[str, tuple[BaseProcess, Job, float]] = {}
-    results: dict[str, NotebookResult] = {}
-    bar = tqdm(total=len(jobs), desc=f"{quarter} notebooks", unit="nb", disable=not progress)
-
-    def done(result: NotebookResult) -> None:
-        results[result.name] = result
-        bar.set_postfix_str(f"{result.name}: {result.status}")
-        bar.update()
-
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                job = pending.pop(0)
-                worker: BaseProcess = context.Process(
-                    target=_worker, daemon=True, args=(job, build, quarter, timeout, answers)
-                )
-                worker.start()
-                running[job.source.stem] = (worker, job, time.monotonic())
-            try:
-                answer = answers.get(timeout=0.5)
-            except queue.Empty:
-                for name, (worker, job, started) in list(running.items()):
-                    late = time.monotonic() - started > timeout + KERNEL_START_SECONDS + GRACE_SECONDS
-                    if late or not worker.is_alive():
-                        _stop(worker)
-                        del running[name]
-                        error = (
-                            f"TimeoutError: the notebook ran longer than {timeout:g} seconds"
-                            if late
-                            else f"the notebook's process ended unexpectedly (exit code {worker.exitcode})"
-                        )
-                        done(_failure_page(job, build, quarter, started, error))
-                continue
-            if answer.name in running:  # not already given up on
-                running.pop(answer.name)[0].join(5)
-                done(answer)
-    finally:
-        for process, _, _ in running.values():
-            _stop(process)
-        bar.close()
-    return [results[job.source.stem] for job in jobs]
+        return all(nb.status == "ok" for nb in self.every_page)
 
 
 @contextmanager
@@ -259,30 +105,181 @@ def _remove_debris(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _keep_published(target: Path, build: Path, rebuilt: list[Path]) -> list[NotebookResult]:
-    """Copy the published quarter into ``build`` without the pages about to be rebuilt (and their
-    exports); the kept pages' manifest entries."""
-    manifest_path = target / MANIFEST_FILE
-    if not manifest_path.is_file():
-        return []
-    names = {nb.stem for nb in rebuilt}
-    for path in target.iterdir():
-        rebuilt_page = any(path.name.startswith((f"{name}.", f"{name}_")) for name in names)
-        if not rebuilt_page and path.name not in (MANIFEST_FILE, "index.html") and path.is_file():
-            shutil.copy2(path, build / path.name)
-    previous = Manifest.from_dict(json.loads(manifest_path.read_text(encoding="utf-8")))
-    return [nb for nb in previous.notebooks if nb.name not in names]
+@dataclass
+class Edition:
+    """One set of pages of a quarter being built: the partnership's (``cluster`` empty) or one
+    cluster's, its build and published folders, its published manifest and its pages so far."""
+
+    quarter: str
+    cluster: str
+    build: Path
+    target: Path
+    previous: Manifest | None
+    pages: dict[str, NotebookResult] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        """The reports folder, relative to the edition's pages."""
+        return "../../../" if self.cluster else "../"
+
+    def published(self, name: str) -> NotebookResult | None:
+        if self.previous is None:
+            return None
+        return next((nb for nb in self.previous.notebooks if nb.name == name), None)
+
+    def carry_over(self, page: NotebookResult, reason: str) -> None:
+        """Copy a published page (and its exports) into the build, unchanged."""
+        for path in self.target.glob(f"{page.name}*"):
+            if path.is_file() and path.name.startswith((f"{page.name}.", f"{page.name}_")):
+                shutil.copy2(path, self.build / path.name)
+        self.pages[page.name] = replace(page, outcome="reused", reason=reason)
+
+
+def _published_manifest(folder: Path) -> Manifest | None:
+    path = folder / MANIFEST_FILE
+    if not path.is_file():
+        return None
+    return Manifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _write_page_results(path: Path, quarter: str, pages: list[NotebookResult]) -> None:
+    """The pages' results as the summary pages read them: ``{"quarter", "notebooks": [...]}``, each
+    notebook as in the manifest."""
+    path.write_text(
+        json.dumps({"quarter": quarter, "notebooks": [asdict(page) for page in pages]}, default=str), encoding="utf-8"
+    )
 
 
 def _is_inside(path: Path, folder: Path) -> bool:
     return path.resolve() == folder.resolve() or path.resolve().is_relative_to(folder.resolve())
 
 
-def build_reports(
+def _quarters(dataset: Dataset, quarter: str | None, all_quarters: bool, where: str) -> list[pd.Period]:
+    """The quarters to build: every quarter of the data, oldest first, or the one asked for."""
+    first, latest = dataset.first_date(), dataset.latest_date()
+    if all_quarters:
+        if first is None or latest is None:
+            raise ParameterError(f"{where} has no dated record: there is no quarter to report")
+        return list(pd.period_range(first.to_period("Q"), latest.to_period("Q"), freq="Q"))
+    period = report_quarter(quarter, latest, where)
+    if first is not None and period.end_time < first:
+        raise ParameterError(
+            f"{period} ends before the first dated record of {where} ({first:%Y-%m-%d}): there is nothing to report"
+        )
+    return [period]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the whole run builds: notebooks, their declared parameters, the user's values."""
+
+    notebooks: list[Path]
+    summaries: list[Path]
+    chosen: list[Path]
+    defaults: dict[Path, dict]
+    user: dict[Path, dict]
+    order: list[tuple[str, str]]  # every notebook's (name, title), for the navigation
+
+
+def _plan(notebook_dir: Path, only: list[str] | None, parameters: dict | None) -> _Plan:
+    every = discover_notebooks(notebook_dir)
+    defaults = {nb: declared_defaults(nb) for nb in every}
+    summaries = [nb for nb in every if "page_results" in defaults[nb]]
+    chosen = discover_notebooks(notebook_dir, only)
+    notebooks = [nb for nb in every if nb in chosen or nb in summaries]
+    user = notebook_parameters({nb: defaults[nb] for nb in notebooks}, parameters or {})
+    order = [(nb.stem, title_of(nbformat.read(nb, as_version=4), nb.stem)) for nb in every]
+    return _Plan(notebooks, summaries, chosen, defaults, user, order)
+
+
+def _jobs_for(
+    edition: Edition,
+    notebooks: list[Path],
+    plan: _Plan,
+    base: dict,
+    key_of: Callable[[Path, dict, list[str] | None], PageKey],
+    force: bool,
+    only: bool,
+) -> list[Job]:
+    """The pages of ``notebooks`` the edition must build; the others are carried over now."""
+    names = [name for name, _ in plan.order]
+    jobs = []
+    for nb in notebooks:
+        k = names.index(nb.stem)
+        parameters = {
+            **{key: value for key, value in base.items() if key in plan.defaults[nb]},
+            **({"cluster": edition.cluster} if edition.cluster and "cluster" in plan.defaults[nb] else {}),
+            **plan.user[nb],
+        }
+        published = edition.published(nb.stem)
+        key = key_of(nb, parameters, published.reads if published is not None and published.key else None)
+        if force:
+            reason: str | None = "--force"
+        elif only and nb in plan.chosen:
+            reason = "named by --only"
+        else:
+            reason = key.why_rebuild(published)
+        if reason is None and published is not None:
+            edition.carry_over(published, f"unchanged since {published.built}")
+            continue
+        jobs.append(
+            Job(
+                nb,
+                parameters,
+                edition.build,
+                edition.quarter + (f" {edition.cluster}" if edition.cluster else ""),
+                plan.order[k - 1] if k > 0 else None,
+                plan.order[k + 1] if k + 1 < len(plan.order) else None,
+                reason=reason or "new page",
+                root=edition.root,
+            )
+        )
+    return jobs
+
+
+def _finish(
+    edition: Edition,
+    plan: _Plan,
+    base: dict,
+    started: str,
+    dataset: Dataset,
+    internal: bool,
+    out_dir: Path,
+    editions: list[str],
+) -> Manifest:
+    """Write the edition's manifest and index."""
+    names = [name for name, _ in plan.order]
+    pages = sorted(
+        edition.pages.values(), key=lambda r: (names.index(r.name) if r.name in names else len(names), r.name)
+    )
+    manifest = Manifest(
+        quarter=edition.quarter,
+        data_dir=str(dataset.directory),
+        synthetic=dataset.synthetic,
+        parameters={**base, **{k: v for values in plan.user.values() for k, v in values.items()}},
+        inputs=input_hashes(dataset.files),
+        package_version=lasergo.__version__,
+        git_commit=git_commit(PROJECT_DIR),
+        started=started,
+        finished=now(),
+        notebooks=pages,
+        internal=internal,
+        cluster=edition.cluster,
+    )
+    (edition.build / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
+    before = previous_manifest(out_dir, edition.quarter, edition.cluster)
+    (edition.build / "index.html").write_text(quarter_index(manifest, before, editions), encoding="utf-8")
+    return manifest
+
+
+def build_quarters(
     *,
     data_dir: Path,
     out_dir: Path,
     quarter: str | None = None,
+    all_quarters: bool = False,
+    by_cluster: bool = False,
+    force: bool = False,
     notebook_dir: Path = NOTEBOOK_DIR,
     only: list[str] | None = None,
     parameters: dict | None = None,
@@ -291,82 +288,118 @@ def build_reports(
     progress: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
     wait: bool = False,
-) -> RunResult:
-    """Execute and render the notebooks for ``quarter`` and publish ``out_dir/<quarter>``.
+    executor: Executor | None = None,
+) -> list[RunResult]:
+    """Build and publish ``out_dir/<quarter>`` for ``quarter`` (default: the newest in the data) or,
+    with ``all_quarters``, for every quarter of the data, oldest first; with ``by_cluster``, one
+    edition per cluster beside the partnership's in each quarter's ``clusters/<CLUSTER>/``.
+
+    The data folder is validated once; the notebooks read the validated snapshot. A page whose
+    notebook, parameters, tables read, reference tables, package and lock file are unchanged since
+    the published quarter is carried over (``force`` rebuilds every page). Every page of every
+    quarter and edition goes to ``executor`` (default: :class:`LocalProcesses` with ``workers``) at
+    once, then every summary page.
 
     Raises InputError (bad data), ParameterError or PipelineError (bad request) before anything
     is written.
     """
-    started = _now()
+    started = now()
     data_dir = Path(data_dir).resolve()
     dataset = load_data(data_dir)
-    period = report_quarter(quarter, dataset.latest_date(), data_dir.name)
-    first = dataset.first_date()
-    if first is not None and period.end_time < first:
-        raise ParameterError(
-            f"{period} ends before the first dated record of {data_dir.name} "
-            f"({first:%Y-%m-%d}): there is nothing to report"
-        )
-    notebooks = discover_notebooks(Path(notebook_dir), only)
-    defaults = {nb: declared_defaults(nb) for nb in notebooks}
-    user = notebook_parameters(defaults, parameters or {})
-    internal = any(values.get("internal") is True for values in user.values())
+    periods = _quarters(dataset, quarter, all_quarters, data_dir.name)
+    plan = _plan(Path(notebook_dir), only, parameters)
+    internal = any(values.get("internal") is True for values in plan.user.values())
     out_dir = Path(out_dir)
     if internal and _is_inside(out_dir, PUBLIC_REPORTS):
         raise PipelineError(
             f"internal=True puts company-level rows on the pages: give --out a folder outside "
             f"{PUBLIC_REPORTS}, which reviewers read"
         )
-    base = {"quarter": str(period), "data_dir": str(data_dir), "seed": seed}
+    clusters = ["", *reference.CLUSTER_IDS] if by_cluster else [""]
     ensure_kernel()
     out_dir.mkdir(parents=True, exist_ok=True)
     with reports_lock(out_dir, wait), _stopping_on_sigterm():
         _remove_debris(out_dir)
-        target = out_dir / str(period)
-        build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out_dir))
-        build.chmod(0o755)  # mkdtemp makes it private; the published quarter is read by others
+        scratch = Path(tempfile.mkdtemp(prefix=".build-data-", dir=out_dir)).resolve()  # notebooks run elsewhere
+        builds: dict[str, Path] = {}
         try:
-            every = [
-                (nb.stem, title_of(nbformat.read(nb, as_version=4), nb.stem))
-                for nb in discover_notebooks(Path(notebook_dir))
-            ]
-            order = [name for name, _ in every]
-            jobs = []
-            for nb in notebooks:
-                k = order.index(nb.stem)
-                parameters = {
-                    **{key: value for key, value in base.items() if key in defaults[nb]},
-                    **({"output_dir": str(build.resolve())} if "output_dir" in defaults[nb] else {}),
-                    **user[nb],
+            snapshot = scratch / "dataset.pickle"
+            save_snapshot(dataset, snapshot)
+            code, ref = code_hash(), reference_hash()
+            editions = []
+            for period in periods:
+                build = Path(tempfile.mkdtemp(prefix=f".build-{period}-", dir=out_dir)).resolve()
+                build.chmod(0o755)  # mkdtemp makes it private; the published quarter is read by others
+                builds[str(period)] = build
+                for cluster in clusters:
+                    folder = build / "clusters" / cluster if cluster else build
+                    folder.mkdir(parents=True, exist_ok=True)
+                    target = out_dir / str(period) / "clusters" / cluster if cluster else out_dir / str(period)
+                    editions.append(Edition(str(period), cluster, folder, target, _published_manifest(target)))
+
+            def base(edition: Edition) -> dict:
+                return {
+                    "quarter": edition.quarter,
+                    "data_dir": str(data_dir),
+                    "seed": seed,
+                    "snapshot": str(snapshot),
+                    "output_dir": str(edition.build.resolve()),
+                    "page_results": str(edition.build.resolve() / PAGE_RESULTS_FILE),
                 }
-                jobs.append(
-                    Job(nb, parameters, every[k - 1] if k > 0 else None, every[k + 1] if k + 1 < len(every) else None)
-                )
-            kept = _keep_published(target, build, notebooks) if only else []
-            results = _execute_all(jobs, build, str(period), workers, progress, timeout)
-            pages = sorted(
-                [*kept, *results], key=lambda r: (order.index(r.name) if r.name in order else len(order), r.name)
-            )
-            manifest = Manifest(
-                quarter=str(period),
-                data_dir=str(data_dir),
-                synthetic=dataset.synthetic,
-                parameters={**base, **{k: v for values in user.values() for k, v in values.items()}},
-                inputs=input_hashes(dataset.files),
-                package_version=lasergo.__version__,
-                git_commit=git_commit(PROJECT_DIR),
-                started=started,
-                finished=_now(),
-                notebooks=pages,
-                internal=internal,
-            )
-            (build / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
-            (build / "index.html").write_text(
-                quarter_index(manifest, previous_manifest(out_dir, str(period))), encoding="utf-8"
-            )
-            publish(build, target)
+
+            def key_of(results: str) -> Callable[[Path, dict, list[str] | None], PageKey]:
+                return lambda nb, params, reads: PageKey.of(nb, params, reads, dataset.files, ref, code, results)
+
+            pages = [nb for nb in plan.notebooks if nb not in plan.summaries]
+            with executor or LocalProcesses(workers) as runner:
+                for stage in ("pages", "summaries"):
+                    jobs: dict[str, tuple[Edition, Job]] = {}
+                    for edition in editions:
+                        if stage == "pages":
+                            if only and edition.previous is not None:  # pages not named stay as published
+                                for kept in edition.previous.notebooks:
+                                    if kept.name not in {nb.stem for nb in plan.notebooks}:
+                                        edition.carry_over(kept, "not named by --only")
+                            todo, results = pages, ""
+                        else:
+                            read = list(edition.pages.values())
+                            _write_page_results(edition.build / PAGE_RESULTS_FILE, edition.quarter, read)
+                            todo, results = plan.summaries, results_hash(read)
+                        for job in _jobs_for(edition, todo, plan, base(edition), key_of(results), force, bool(only)):
+                            jobs[job.id] = (edition, job)
+                    built = runner.run([job for _, job in jobs.values()], timeout, progress)
+                    for (edition, job), result in zip(jobs.values(), built, strict=True):
+                        key = key_of("" if stage == "pages" else results_hash(list(edition.pages.values())))
+                        reads = result.reads if result.status == "ok" else None
+                        edition.pages[result.name] = replace(
+                            result, key=key(job.source, job.parameters, reads).as_dict()
+                        )
+            names = [c for c in clusters if c]
+            manifests = {
+                (e.quarter, e.cluster): _finish(e, plan, base(e), started, dataset, internal, out_dir, names)
+                for e in editions
+            }
+            for edition in editions:
+                (edition.build / PAGE_RESULTS_FILE).unlink(missing_ok=True)
+            for period in periods:
+                publish(builds[str(period)], out_dir / str(period))
         finally:
-            if build.exists():
-                shutil.rmtree(build, ignore_errors=True)
+            for leftover in [scratch, *builds.values()]:
+                if leftover.exists():
+                    shutil.rmtree(leftover, ignore_errors=True)
         write_atomically(out_dir / "index.html", overall_index(out_dir))
-    return RunResult(quarter=str(period), folder=target, notebooks=results, warnings=dataset.warnings)
+    return [
+        RunResult(
+            quarter=str(period),
+            folder=out_dir / str(period),
+            notebooks=manifests[(str(period), "")].notebooks,
+            warnings=dataset.warnings,
+            editions={c: manifests[(str(period), c)].notebooks for c in names},
+        )
+        for period in periods
+    ]
+
+
+def build_reports(*, quarter: str | None = None, **options: Any) -> RunResult:
+    """Build and publish one quarter (:func:`build_quarters`)."""
+    return build_quarters(quarter=quarter, all_quarters=False, **options)[0]

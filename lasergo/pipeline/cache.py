@@ -1,0 +1,113 @@
+"""When a page of the published quarter can be carried over instead of being built again.
+
+A page is rebuilt when something it was built from changed: the notebook's bytes, its parameters,
+the files of the input tables it read (recorded by the page itself, see
+:func:`lasergo.pages.common.load_quarter`) and the reference tables, the package's source and the
+lock file, and, for a summary page, the results of the pages it reads. Each of these is hashed
+(SHA-256) into the page's :class:`PageKey`, kept in the manifest; the reason for a rebuild names
+the first part that differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lasergo.data.reference import REFERENCE_DIR
+from lasergo.pipeline.manifest import NotebookResult, sha256
+from lasergo.pipeline.notebooks import PROJECT_DIR
+
+PACKAGE_DIR = PROJECT_DIR / "lasergo"
+LOCK_FILE = PROJECT_DIR / "requirements.lock"
+#: Parameters that name the run's own temporary files: they differ on every run and shape no page.
+RUN_PATHS = ("output_dir", "page_results", "snapshot")
+
+
+def _digest(parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def code_hash() -> str:
+    """One hash of the package's files (source, templates) and the lock file."""
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return _digest([(str(p.relative_to(PROJECT_DIR)), sha256(p)) for p in [*files, LOCK_FILE] if p.exists()])
+
+
+def reference_hash() -> str:
+    """One hash of the reference tables every page may read."""
+    return _digest({p.name: sha256(p) for p in sorted(REFERENCE_DIR.glob("*.csv"))})
+
+
+def table_hashes(files: dict[str, Path], tables: list[str]) -> dict[str, str]:
+    """The SHA-256 of each input table's file, ``absent`` for a table without one."""
+    return {table: sha256(files[table]) if table in files else "absent" for table in tables}
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """What a page is built from, part by part (each a SHA-256, the tables one per table)."""
+
+    notebook: str
+    parameters: str
+    tables: dict[str, str]
+    reference: str
+    code: str
+    results: str = ""  # a summary page: the results of the pages it reads
+    tables_known: bool = field(default=True)  # False until the page has been built once
+
+    @classmethod
+    def of(
+        cls,
+        notebook: Path,
+        parameters: dict,
+        reads: list[str] | None,
+        files: dict[str, Path],
+        reference: str,
+        code: str,
+        results: str = "",
+    ) -> PageKey:
+        """The key of ``notebook`` with ``parameters``, over the tables it ``reads`` (None: not known yet)."""
+        shaping = {name: value for name, value in parameters.items() if name not in RUN_PATHS}
+        return cls(
+            notebook=sha256(notebook),
+            parameters=_digest(shaping),
+            tables=table_hashes(files, reads or []),
+            reference=reference,
+            code=code,
+            results=results,
+            tables_known=reads is not None,
+        )
+
+    def why_rebuild(self, before: NotebookResult | None) -> str | None:
+        """Why the page must be built again, or None when ``before`` (the published page) still holds."""
+        if before is None:
+            return "new page"
+        if before.status != "ok":
+            return "failed last time"
+        if not before.key:
+            return "built before the page cache"
+        old = PageKey(**before.key)
+        if old.notebook != self.notebook:
+            return "notebook changed"
+        if old.parameters != self.parameters:
+            return "parameters changed"
+        changed = sorted(t for t in self.tables if old.tables.get(t) != self.tables[t])
+        if changed or not self.tables_known:
+            return f"data changed: {', '.join(changed)}" if changed else "tables read not known"
+        if old.reference != self.reference:
+            return "reference tables changed"
+        if old.code != self.code:
+            return "package or lock file changed"
+        if old.results != self.results:
+            return "the results of the pages it reads changed"
+        return None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def results_hash(pages: list[NotebookResult]) -> str:
+    """One hash of what a summary page reads: each page's status and recorded results."""
+    return _digest([(p.name, p.status, p.results) for p in pages])
