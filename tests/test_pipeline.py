@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from lasergo.cli import main
+from lasergo.data.dataset import load_data
 from lasergo.errors import ParameterError, PipelineError
 from lasergo.pages.common import rounded_to_range
 from lasergo.pipeline.run import build_reports
@@ -379,3 +380,38 @@ def test_the_summary_runs_after_the_pages_and_reads_a_failed_page_as_missing(tmp
 def test_page_results_is_set_by_the_pipeline_only(tmp_path):
     with pytest.raises(ParameterError, match="results of the quarter's other pages"):
         build_reports(data_dir=SAMPLE, out_dir=tmp_path / "r", parameters={"page_results": "x.json"}, progress=False)
+
+
+def test_every_page_builds_for_one_cluster_edition_without_another_clusters_companies(tmp_path):
+    from lasergo.pipeline.executors import LocalProcesses
+    from lasergo.pipeline.jobs import Job
+    from lasergo.pipeline.notebooks import NOTEBOOK_DIR
+
+    data = load_data(SAMPLE)
+    others = data.companies[data.companies["cluster"] != "OPTENCE"]
+    jobs = [
+        Job(
+            nb,
+            {"quarter": "2026Q3", "data_dir": str(SAMPLE), "cluster": "OPTENCE", "internal": True},
+            tmp_path,
+            "2026Q3",
+        )
+        for nb in sorted(NOTEBOOK_DIR.glob("0[0-8]*.ipynb"))
+        if "internal" in nb.read_text(encoding="utf-8")  # the pages with an internal edition name companies
+    ]
+    jobs += [
+        Job(nb, {"quarter": "2026Q3", "data_dir": str(SAMPLE), "cluster": "OPTENCE"}, tmp_path, "2026Q3")
+        for nb in sorted(NOTEBOOK_DIR.glob("0[0-8]*.ipynb"))
+        if "internal" not in nb.read_text(encoding="utf-8")
+    ]
+    with LocalProcesses(2) as runner:
+        pages = runner.run(jobs, timeout=600, progress=False)
+    assert [(page.name, page.status, page.error) for page in pages if page.status != "ok"] == []
+    for page in pages:
+        text = (tmp_path / f"{page.name}.html").read_text(encoding="utf-8")
+        assert "Edition of cluster OPTENCE" in text
+        assert not [c for c in others["id"] if f">{c}<" in text or c + " " in text], page.name
+        assert not [n for n in others["name"] if n in text], page.name
+    own = data.companies.loc[data.companies["cluster"] == "OPTENCE", "name"]
+    internal = (tmp_path / "03_partnership_fit.html").read_text(encoding="utf-8")
+    assert any(name in internal for name in own)  # the check above could have found names

@@ -429,7 +429,9 @@ def choice_table(report: SurveyReport) -> Styler | None:
     if report.choices.empty:
         return None
     everyone = report.choices[report.choices["by"] == "all"].set_index(["question", "option"])
-    sectors = _sector_pivot(report.choices, ["question", "option"], "share_pct").reindex(everyone.index)
+    sectors = _sector_pivot(report.choices, ["question", "option"], "share_pct").reindex(
+        index=everyone.index, columns=list(SECTORS)
+    )  # a sector without respondents (one cluster's edition) gives a blank column
     texts = _question_texts(report)
     table = pd.DataFrame(
         {
@@ -440,7 +442,7 @@ def choice_table(report: SurveyReport) -> Styler | None:
             "95% interval (%)": [
                 "-" if pd.isna(lo) else _interval(lo, hi) for lo, hi in zip(everyone["low"], everyone["high"])
             ],
-            **{f"{SECTOR_NAMES[s].capitalize()} (%)": sectors.get(s, pd.Series(np.nan)).to_numpy() for s in SECTORS},
+            **{f"{SECTOR_NAMES[s].capitalize()} (%)": sectors[s].to_numpy() for s in SECTORS},
         }
     )
     repeated = table["Question"].duplicated()
