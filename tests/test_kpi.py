@@ -608,8 +608,10 @@ def test_page_verdict_is_the_worst_kpi_status():
     assert KpiReport(quarter, date, [off_track, at_risk, reached]).verdict() == "off track"
     results = kpi_page.kpi_results(KpiReport(quarter, date, [on_track, too_early]))
     assert results == [
-        {"kpi": 2, "description": "KPI 2", "status": "on track", "chance_pct": 90.0, "value": 0.0, "target": 10.0},
-        {"kpi": 5, "description": "KPI 5", "status": "too early", "chance_pct": None, "value": 0.0, "target": 10.0},
+        {"kpi": 2, "description": "KPI 2", "status": "on track", "chance_pct": 90.0, "value": 0.0, "target": 10.0}
+        | {"unit": on_track.unit},
+        {"kpi": 5, "description": "KPI 5", "status": "too early", "chance_pct": None, "value": 0.0, "target": 10.0}
+        | {"unit": too_early.unit},
     ]
     assert "under 40%" in kpi_page.VERDICT_RULE and "under 80%" in kpi_page.VERDICT_RULE
 

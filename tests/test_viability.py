@@ -236,3 +236,11 @@ def test_a_page_that_built_without_the_figure_reads_not_collected():
     assert found["Stakeholder sentiment"] == "not collected"
     assert found["Value network"] == "not collected"
     assert viability.overall_reading(viability.scorecard(pages)) == "grow"
+
+
+def test_a_percent_target_is_named_with_its_unit_and_tiny_chances_are_not_zero():
+    pages = healthy()
+    kpis = _kpis({**ALL_FINE, 6: ("off track", 0.2)})
+    kpis[5]["unit"], kpis[5]["target"] = "percent", 20.0
+    pages[viability.KPI_PAGE].results["kpis"] = kpis
+    assert viability.biggest_risks(pages)[0].risk == "KPI 6 (KPI 6 text) is off track: under 1% chance of reaching 20%"

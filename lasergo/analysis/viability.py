@@ -235,7 +235,8 @@ def biggest_risks(pages: Pages) -> list[Risk]:
             risks.append(
                 Risk(
                     f"KPI {worst['kpi']} ({worst['description']}) is {worst['status']}: "
-                    f"{percent(worst['chance_pct'])} chance of reaching {worst['target']:,.0f}",
+                    f"{percent(worst['chance_pct'])} chance of reaching {worst['target']:,.0f}"
+                    + ("%" if worst.get("unit") == "percent" else ""),
                     "KPI forecasts",
                     KPI_PAGE,
                 )

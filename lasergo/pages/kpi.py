@@ -201,7 +201,7 @@ def _number(value: float, digits: int) -> float | None:
 def kpi_results(report: KpiReport) -> list[dict]:
     """The KPIs as other pages read them: per KPI its number, description, status (the page's traffic
     light: reached, on track, at risk, off track or too early), chance of reaching the target (percent,
-    two decimals; None without a forecast), verified value so far and target."""
+    two decimals; None without a forecast), verified value so far, target and its unit."""
     return [
         {
             "kpi": f.kpi,
@@ -210,6 +210,7 @@ def kpi_results(report: KpiReport) -> list[dict]:
             "chance_pct": _number(100 * f.probability, 2),
             "value": float(f.actual),
             "target": float(f.target),
+            "unit": f.unit,
         }
         for f in report.forecasts
     ]

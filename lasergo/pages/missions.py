@@ -350,7 +350,11 @@ def follow_up_note(report: MissionsReport) -> Markdown:
         f"activity's market (against {totals.ties_before} before); an entry in the windows of two activities "
         "counts once in these totals and once for each activity in the table below. This is what happened "
         "after the activities, not what they caused: the clusters' other work falls in the same windows."
-        + (f" For {still} recent {'activity' if still == 1 else 'activities'} the window is still open." if still else "")
+        + (
+            f" For {still} recent {'activity' if still == 1 else 'activities'} the window is still open."
+            if still
+            else ""
+        )
     )
 
 
