@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lasergo.analysis.rounding import rounded_to_range
 from lasergo.cli import main
 from lasergo.data.dataset import load_data
 from lasergo.errors import ParameterError, PipelineError
-from lasergo.pages.common import rounded_to_range
 from lasergo.pipeline.run import build_reports
 from tests.conftest import SAMPLE
 

@@ -244,3 +244,10 @@ def test_a_percent_target_is_named_with_its_unit_and_tiny_chances_are_not_zero()
     kpis[5]["unit"], kpis[5]["target"] = "percent", 20.0
     pages[viability.KPI_PAGE].results["kpis"] = kpis
     assert viability.biggest_risks(pages)[0].risk == "KPI 6 (KPI 6 text) is off track: under 1% chance of reaching 20%"
+
+
+def test_the_market_figure_is_no_more_precise_than_its_range():
+    pages = healthy()
+    pages[viability.MARKET_PAGE].results["potential"].update(p50=79.2, p10=37.8, p90=140.6)
+    figure = viability.scorecard(pages).set_index("dimension").loc["Market potential", "figure"]
+    assert figure == "partnership sales in 2026: median about EUR 80 m (P10-P90 40-140)"

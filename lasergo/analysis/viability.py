@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from lasergo.analysis.rounding import shown_with_range
+
 KPI_PAGE = "04_kpi"
 MARKET_PAGE = "02_market"
 SWOT_PAGE = "01_swot"
@@ -115,13 +117,9 @@ def market_dimension(pages: Pages) -> Dimension:
         return _absent(pages, "Market potential", MARKET_PAGE)
     floor = 0.1 * DIRECT_GROUP_SALES_EUR_M
     reading = "good" if potential["p10"] >= floor else "watch" if potential["p50"] >= floor else "weak"
-    return Dimension(
-        "Market potential",
-        f"partnership sales in {potential['year']}: median EUR {potential['p50']:,.0f} m "
-        f"(P10-P90 {potential['p10']:,.0f}-{potential['p90']:,.0f})",
-        reading,
-        MARKET_PAGE,
-    )
+    median, low, high = shown_with_range(potential["p50"], potential["p10"], potential["p90"])
+    figure = f"partnership sales in {potential['year']}: median about EUR {median} m (P10-P90 {low}-{high})"
+    return Dimension("Market potential", figure, reading, MARKET_PAGE)
 
 
 def _chance_reading(chance_pct: float) -> str:

@@ -10,7 +10,6 @@ summary): recorded, not shown; a page's verdict is both.
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,6 +19,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 from pandas.io.formats.style import Styler
 
+from lasergo.analysis.rounding import shown_with_range
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset, load_data, load_snapshot
 from lasergo.errors import ParameterError
@@ -226,29 +226,12 @@ def yes_no(values: pd.Series) -> pd.Series:
     return values.map({True: "Yes", False: "No"}).fillna("-")
 
 
-def _round_to(value: float, step: float) -> float:
-    return math.floor(value / step + 0.5) * step  # half up, as a reader rounds
-
-
-def _range_step(value: float, low: float, high: float) -> float:
-    """The power of ten at or below half the range's width (of the value itself without a range)."""
-    width = abs(high - low)
-    return 10 ** math.floor(math.log10(width / 2)) if width > 0 else 10 ** math.floor(math.log10(abs(value) or 1))
-
-
-def rounded_to_range(value: float, low: float, high: float) -> float:
-    """``value`` rounded as :func:`about` shows it, for a headline that must agree with the page."""
-    step = _range_step(value, low, high)
-    return round(_round_to(value, step), max(0, -int(math.floor(math.log10(step)))))
-
-
 def about(value: float, low: float, high: float, unit: str = "") -> str:
     """A figure rounded to what its range supports, with the range: ``about 80 EUR m (P10-P90 40-140)``.
 
     The rounding step is the power of ten at or below half the range's width, so the figure carries
     no digit the range does not support.
     """
-    step = _range_step(value, low, high)
-    shown = [f"{_round_to(x, step):,.{max(0, -int(math.floor(math.log10(step))))}f}" for x in (value, low, high)]
+    shown = shown_with_range(value, low, high)
     unit = f" {unit}" if unit else ""
     return f"about {shown[0]}{unit} (P10-P90 {shown[1]}-{shown[2]})"

@@ -15,6 +15,7 @@ from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis import viability
+from lasergo.analysis.rounding import rounded_to_range
 from lasergo.analysis.viability import PageOutcome, Pages
 from lasergo.errors import AnalysisError
 from lasergo.pages.common import (
@@ -23,7 +24,6 @@ from lasergo.pages.common import (
     glossary,
     headline,
     record_result,
-    rounded_to_range,
     show_table,
 )
 
