@@ -251,3 +251,22 @@ def test_the_market_figure_is_no_more_precise_than_its_range():
     pages[viability.MARKET_PAGE].results["potential"].update(p50=79.2, p10=37.8, p90=140.6)
     figure = viability.scorecard(pages).set_index("dimension").loc["Market potential", "figure"]
     assert figure == "partnership sales in 2026: median about EUR 80 m (P10-P90 40-140)"
+
+
+def test_a_cluster_edition_leaves_the_reading_risks_and_steps_to_the_partnership(monkeypatch):
+    from lasergo.pages import viability as page
+
+    recorded: dict = {}
+    monkeypatch.setattr(page, "record_result", lambda key, value: recorded.__setitem__(key, value))
+    pages = healthy()
+    pages[viability.KPI_PAGE].results["kpis"] = _kpis({k: ("off track", 1.0) for k in range(1, 8)})
+    card = viability.scorecard(pages)
+    page.answer(card, "LITEK")
+    page.scorecard_table(card, {}, "LITEK")
+    page.risks_list(pages, "LITEK")
+    page.steps_list(pages, "LITEK")
+    assert recorded["reading"] == "partnership only"
+    assert {row["reading"] for row in recorded["scorecard"]} == {"partnership only"}
+    assert recorded["risks"] == [] and recorded["next_steps"] == []
+    page.answer(card)
+    assert recorded["reading"] == viability.overall_reading(card) == "sustain"

@@ -36,6 +36,14 @@ READING_WORDS = {
     "end": "**Consider ending the partnership.**",
     "missing": "**No reading:** the KPI page did not build.",
 }
+#: A cluster's edition: its figures against the partnership's targets would read as failure, so the
+#: reading, the risks and the next steps are left to the partnership's edition.
+PARTNERSHIP_ONLY = "partnership only"
+CLUSTER_NOTE = (
+    "**The reading, the risks and the next steps are the partnership's**: the thresholds are set on the "
+    "partnership's targets, which one cluster's figures are not measured against. See the partnership's "
+    "edition; this page shows the cluster's own figures."
+)
 
 
 def page_outcomes(page_results: str, quarter: pd.Period) -> tuple[dict[str, PageOutcome], str]:
@@ -108,8 +116,13 @@ def summary_headlines(pages: Pages) -> None:
         headline("R&D funding attracted", "missing", source="KPI page")
 
 
-def answer(card: pd.DataFrame) -> Markdown:
-    """The overall reading, the rule that gives it, and the dimensions behind it."""
+def answer(card: pd.DataFrame, cluster: str = "") -> Markdown:
+    """The overall reading, the rule that gives it, and the dimensions behind it (for the
+    partnership; a cluster's edition defers to the partnership's)."""
+    if cluster:
+        record_result("reading", PARTNERSHIP_ONLY)
+        record_result("rule", CLUSTER_NOTE.replace("**", ""))
+        return Markdown(CLUSTER_NOTE)
     reading = viability.overall_reading(card)
     counts = card["reading"].value_counts()
     parts = [f"{counts[r]} {r}" for r in (*viability.READINGS, "missing", "not collected") if r in counts]
@@ -121,8 +134,11 @@ def answer(card: pd.DataFrame) -> Markdown:
     )
 
 
-def scorecard_table(card: pd.DataFrame, titles: dict[str, str]) -> Styler:
-    """The scorecard as a reader sees it: dimension, figure, reading, threshold and page title."""
+def scorecard_table(card: pd.DataFrame, titles: dict[str, str], cluster: str = "") -> Styler:
+    """The scorecard as a reader sees it: dimension, figure, reading, threshold and page title (a
+    cluster's edition: its figures, not read against the partnership's thresholds)."""
+    if cluster:
+        card = card.assign(reading=PARTNERSHIP_ONLY)
     record_result("scorecard", card.to_dict(orient="records"))
     shown = pd.DataFrame(
         {
@@ -136,8 +152,11 @@ def scorecard_table(card: pd.DataFrame, titles: dict[str, str]) -> Styler:
     return flag_cells(show_table(shown), lambda value: value in ("Weak", "Missing"), ["Reading"])
 
 
-def risks_list(pages: Pages) -> Markdown:
-    """The biggest risks as a list, each with the result it comes from."""
+def risks_list(pages: Pages, cluster: str = "") -> Markdown:
+    """The biggest risks as a list, each with the result it comes from (none in a cluster's edition)."""
+    if cluster:
+        record_result("risks", [])
+        return Markdown("See the partnership's edition.")
     risks = viability.biggest_risks(pages)
     record_result("risks", [asdict(r) for r in risks])
     if not risks:
@@ -152,8 +171,11 @@ def risks_list(pages: Pages) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def steps_list(pages: Pages) -> Markdown:
-    """The next steps, each with the result that calls for it and its rule."""
+def steps_list(pages: Pages, cluster: str = "") -> Markdown:
+    """The next steps, each with the result that calls for it and its rule (none in a cluster's edition)."""
+    if cluster:
+        record_result("next_steps", [])
+        return Markdown("See the partnership's edition.")
     steps = viability.next_steps(pages)
     record_result("next_steps", [asdict(s) for s in steps])
     if not steps:
