@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from lasergo.data.dataset import load_data
+from lasergo.errors import InputError
+
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample"
 
@@ -41,6 +44,21 @@ def write_tables(folder: Path, tables: dict[str, str]) -> Path:
     for name, text in tables.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def problems_of(folder: Path) -> list[str]:
+    """The located problems ``load_data`` raises for ``folder``, as text."""
+    with pytest.raises(InputError) as caught:
+        load_data(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def replace_in(folder: Path, file: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in one of the folder's files (which must hold it)."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 
 from lasergo.data.dataset import load_data
 from lasergo.data.schemas import TABLES
-from lasergo.errors import InputError
-from tests.conftest import VALID_TABLES, write_tables
+from tests.conftest import VALID_TABLES, problems_of, replace_in, write_tables
 
 ACTIVITY_TABLES = {
     "scouting.csv": (
@@ -68,19 +67,6 @@ NEW = [name.removesuffix(".csv") for name in ACTIVITY_TABLES]
 @pytest.fixture
 def full_dir(tmp_path: Path) -> Path:
     return write_tables(tmp_path / "data", {**VALID_TABLES, **ACTIVITY_TABLES})
-
-
-def problems_of(folder: Path) -> list[str]:
-    with pytest.raises(InputError) as caught:
-        load_data(folder)
-    return [str(p) for p in caught.value.problems]
-
-
-def replace_in(folder: Path, file: str, old: str, new: str) -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in {file}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_new_tables_are_optional_and_empty_with_their_columns(valid_dir):

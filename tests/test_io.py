@@ -1,26 +1,10 @@
 """Loading and validation: every class of bad input is reported with its file, row and column."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from lasergo.data.dataset import load_data
-from lasergo.errors import InputError
-from tests.conftest import VALID_TABLES, write_tables
-
-
-def problems_of(folder: Path) -> list[str]:
-    with pytest.raises(InputError) as caught:
-        load_data(folder)
-    return [str(p) for p in caught.value.problems]
-
-
-def replace_in(folder: Path, file: str, old: str, new: str) -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"test setup: {old!r} not in {file}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.conftest import VALID_TABLES, problems_of, replace_in, write_tables
 
 
 def test_valid_folder_loads_with_types(valid_dir):

@@ -259,7 +259,7 @@ def test_a_cluster_edition_leaves_the_reading_risks_and_steps_to_the_partnership
     recorded: dict = {}
     monkeypatch.setattr(page, "record_result", lambda key, value: recorded.__setitem__(key, value))
     pages = healthy()
-    pages[viability.KPI_PAGE].results["kpis"] = _kpis({k: ("off track", 1.0) for k in range(1, 8)})
+    pages[viability.KPI_PAGE].results["kpis"] = _kpis(dict.fromkeys(range(1, 8), ("off track", 1.0)))
     card = viability.scorecard(pages)
     page.answer(card, "LITEK")
     page.scorecard_table(card, {}, "LITEK")
