@@ -164,9 +164,11 @@ def _report(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for result in results:
         pages = result.every_page
-        for nb in pages:
-            if nb.status != "ok":
-                print(f"FAILED {nb.name}: {nb.error} (see {result.folder})", file=sys.stderr)
+        for cluster, edition in {"": result.notebooks, **result.editions}.items():
+            folder = result.folder / "clusters" / cluster if cluster else result.folder
+            for nb in edition:
+                if nb.status != "ok":
+                    print(f"FAILED {nb.name}: {nb.error} (see {folder / nb.html})", file=sys.stderr)
         built = sum(nb.outcome == "built" for nb in pages)
         editions = f" in {1 + len(result.editions)} editions" if result.editions else ""
         print(

@@ -26,4 +26,5 @@ def shown_with_range(value: float, low: float, high: float) -> tuple[str, str, s
     """The value and its range as text, each rounded to the range's step: ``("80", "40", "140")``."""
     step = range_step(value, low, high)
     decimals = max(0, -int(math.floor(math.log10(step))))
-    return tuple(f"{_round_half_up(x, step):,.{decimals}f}" for x in (value, low, high))  # type: ignore[return-value]
+    shown, below, above = (f"{_round_half_up(x, step):,.{decimals}f}" for x in (value, low, high))
+    return shown, below, above
