@@ -87,6 +87,11 @@ def test_a_page_is_rebuilt_exactly_when_what_it_read_changed(workbook, tmp_path)
 
     assert set(build(parameters={"threshold": 2}, force=True).values()) == {("built", "--force")}
 
+    nbformat.write(_reading("More", "feedback"), notebooks / "12_more.ipynb")  # the ties page gets a next page
+    added = build(parameters={"threshold": 2})
+    assert added["11_ties"] == ("built", "the pages beside it changed") and added["10_ledger"][0] == "reused"
+    assert added["12_more"] == ("built", "new page")
+
 
 def test_cluster_editions_add_up_to_the_partnership(workbook, tmp_path):
     data, notebooks = workbook

@@ -3,7 +3,8 @@
 A page is rebuilt when something it was built from changed: the notebook's bytes, its parameters,
 the files of the input tables it read (recorded by the page itself, see
 :func:`lasergo.pages.common.load_quarter`) and the reference tables, the package's source and the
-lock file, and, for a summary page, the results of the pages it reads. Each of these is hashed
+lock file, the pages beside it (its navigation links name them) and, for a summary page, the results
+of the pages it reads. Each of these is hashed
 (SHA-256) into the page's :class:`PageKey`, kept in the manifest; the reason for a rebuild names
 the first part that differs.
 """
@@ -55,6 +56,7 @@ class PageKey:
     reference: str
     code: str
     results: str = ""  # a summary page: the results of the pages it reads
+    navigation: str = ""  # the pages before and after it, which its links name
     tables_known: bool = field(default=True)  # False until the page has been built once
 
     @classmethod
@@ -67,6 +69,7 @@ class PageKey:
         reference: str,
         code: str,
         results: str = "",
+        navigation: tuple = (None, None),
     ) -> PageKey:
         """The key of ``notebook`` with ``parameters``, over the tables it ``reads`` (None: not known yet)."""
         shaping = {name: value for name, value in parameters.items() if name not in RUN_PATHS}
@@ -77,6 +80,7 @@ class PageKey:
             reference=reference,
             code=code,
             results=results,
+            navigation=_digest(navigation),
             tables_known=reads is not None,
         )
 
@@ -102,6 +106,8 @@ class PageKey:
             return "package or lock file changed"
         if old.results != self.results:
             return "the results of the pages it reads changed"
+        if old.navigation != self.navigation:
+            return "the pages beside it changed"
         return None
 
     def as_dict(self) -> dict:

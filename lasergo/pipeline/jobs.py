@@ -35,6 +35,10 @@ class Job:
     root: str = "../"  # the reports folder, relative to the page (for the "all quarters" link)
 
     @property
+    def navigation(self) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+        return self.previous, self.following
+
+    @property
     def id(self) -> str:
         """Unique within a run: the page's file in its build folder."""
         return str(self.folder / self.source.stem)

@@ -169,6 +169,11 @@ def _quarters(dataset: Dataset, quarter: str | None, all_quarters: bool, where: 
     return [period]
 
 
+#: A page's cache key from its notebook, parameters, the tables it read (None: not known) and its
+#: neighbours in the navigation.
+KeyOf = Callable[[Path, dict, list[str] | None, tuple], PageKey]
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What the whole run builds: notebooks, their declared parameters, the user's values."""
@@ -197,7 +202,7 @@ def _jobs_for(
     notebooks: list[Path],
     plan: _Plan,
     base: dict,
-    key_of: Callable[[Path, dict, list[str] | None], PageKey],
+    key_of: KeyOf,
     force: bool,
     only: bool,
 ) -> list[Job]:
@@ -212,7 +217,8 @@ def _jobs_for(
             **plan.user[nb],
         }
         published = edition.published(nb.stem)
-        key = key_of(nb, parameters, published.reads if published is not None and published.key else None)
+        navigation = (plan.order[k - 1] if k > 0 else None, plan.order[k + 1] if k + 1 < len(plan.order) else None)
+        key = key_of(nb, parameters, published.reads if published is not None and published.key else None, navigation)
         if force:
             reason: str | None = "--force"
         elif only and nb in plan.chosen:
@@ -228,8 +234,7 @@ def _jobs_for(
                 parameters,
                 edition.build,
                 edition.quarter + (f" {edition.cluster}" if edition.cluster else ""),
-                plan.order[k - 1] if k > 0 else None,
-                plan.order[k + 1] if k + 1 < len(plan.order) else None,
+                *navigation,
                 reason=reason or "new page",
                 root=edition.root,
             )
@@ -347,13 +352,15 @@ def build_quarters(
                     "page_results": str(edition.build.resolve() / PAGE_RESULTS_FILE),
                 }
 
-            def key_of(results: str) -> Callable[[Path, dict, list[str] | None], PageKey]:
-                return lambda nb, params, reads: PageKey.of(nb, params, reads, dataset.files, ref, code, results)
+            def key_of(results: str) -> KeyOf:
+                return lambda nb, params, reads, navigation: PageKey.of(
+                    nb, params, reads, dataset.files, ref, code, results, navigation
+                )
 
             pages = [nb for nb in plan.notebooks if nb not in plan.summaries]
             with executor or LocalProcesses(workers) as runner:
                 for stage in ("pages", "summaries"):
-                    jobs: dict[str, tuple[Edition, Job]] = {}
+                    jobs: dict[str, tuple[Edition, Job, str]] = {}
                     for edition in editions:
                         if stage == "pages":
                             if only and edition.previous is not None:  # pages not named stay as published
@@ -366,14 +373,12 @@ def build_quarters(
                             _write_page_results(edition.build / PAGE_RESULTS_FILE, edition.quarter, read)
                             todo, results = plan.summaries, results_hash(read)
                         for job in _jobs_for(edition, todo, plan, base(edition), key_of(results), force, bool(only)):
-                            jobs[job.id] = (edition, job)
-                    built = runner.run([job for _, job in jobs.values()], timeout, progress)
-                    for (edition, job), result in zip(jobs.values(), built, strict=True):
-                        key = key_of("" if stage == "pages" else results_hash(list(edition.pages.values())))
-                        reads = result.reads if result.status == "ok" else None
-                        edition.pages[result.name] = replace(
-                            result, key=key(job.source, job.parameters, reads).as_dict()
-                        )
+                            jobs[job.id] = (edition, job, results)
+                    built = runner.run([job for _, job, _ in jobs.values()], timeout, progress)
+                    for (edition, job, results), page in zip(jobs.values(), built, strict=True):
+                        reads = page.reads if page.status == "ok" else None  # a failed page is built again
+                        key = key_of(results)(job.source, job.parameters, reads, job.navigation)
+                        edition.pages[page.name] = replace(page, key=key.as_dict())
             names = [c for c in clusters if c]
             manifests = {
                 (e.quarter, e.cluster): _finish(e, plan, base(e), started, dataset, internal, out_dir, names)
