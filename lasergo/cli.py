@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run every notebook for a quarter and publish the HTML reports",
         description="Validate the data, run each notebook in notebooks/ with Papermill for the "
         "quarter (in parallel), render it to self-contained HTML and publish "
-        "OUT/<quarter>/ atomically, with an index and a manifest. Exit 1 if a "
+        "OUT/<quarter>/ atomically, with a front page that answers the quarter and a manifest; pages whose "
+        "inputs did not change are reused. Exit 1 if a "
         "notebook failed (its failure page is published), 2 on bad input.",
     )
     report.add_argument(
@@ -62,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path, default=DEFAULT_OUT, help="reports folder (default: %(default)s)")
     report.add_argument(
-        "--only", nargs="+", metavar="NAME", help="run only these notebooks (file names without .ipynb)"
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="rebuild only these notebooks (file names without .ipynb) and the viability page; "
+        "keep the other published pages",
     )
     report.add_argument(
         "-p",
@@ -74,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="notebook parameter, e.g. -p n_draws=20000 (repeatable); it must be declared by at least "
         "one notebook and is read as the type of its default (whole number, number, true/false, text, "
-        "date YYYY-MM-DD); quarter, data_dir, seed and output_dir have their own options",
+        "date YYYY-MM-DD); quarter, data_dir, seed and cluster have their own options, and the pipeline sets "
+        "output_dir, snapshot and page_results",
     )
     report.add_argument("--seed", type=int, default=1, help="random seed for every notebook (default: 1)")
     report.add_argument(
