@@ -41,12 +41,25 @@ class Executor(Protocol):
         ...
 
 
-def _worker(job: Job, timeout: float, results: multiprocessing.Queue) -> None:
-    """One notebook in a process group of its own, so that stopping the run stops it too."""
+def _serve(inbox: multiprocessing.Queue, answers: multiprocessing.Queue, timeout: float) -> None:
+    """A worker: in a process group of its own (stopping it stops its kernels too), it runs the
+    jobs it is given, one at a time, until it is given None. Papermill, nbconvert and the page
+    template are loaded once per worker, not once per notebook."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    results.put((job.id, run_notebook(job, timeout)))
+    while (job := inbox.get()) is not None:
+        answers.put((job.id, run_notebook(job, timeout)))
+
+
+@dataclass
+class _Worker:
+    """A worker process, its job queue, and the job it runs now (since ``started``)."""
+
+    process: BaseProcess
+    inbox: multiprocessing.Queue
+    job: Job | None = None
+    started: float = 0.0
 
 
 def _stop(process: BaseProcess) -> None:
@@ -64,53 +77,57 @@ def _stop(process: BaseProcess) -> None:
 
 
 def _run_locally(jobs: list[Job], workers: int | None, progress: bool, timeout: float) -> list[NotebookResult]:
-    """Run the notebooks in parallel worker processes with a progress bar of notebooks done; a
-    worker past ``timeout`` (plus a grace) or dead without an answer gives a failure page."""
+    """Run the notebooks on a few long-lived worker processes with a progress bar of notebooks done;
+    a worker past ``timeout`` (plus a grace) or dead without an answer gives a failure page and is
+    replaced."""
     if not jobs:
         return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     context = multiprocessing.get_context("spawn")
     answers: multiprocessing.Queue = context.Queue()
     pending = list(jobs)
-    running: dict[str, tuple[BaseProcess, Job, float]] = {}
     results: dict[str, NotebookResult] = {}
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress)
+
+    def start() -> _Worker:
+        inbox: multiprocessing.Queue = context.Queue()
+        process = context.Process(target=_serve, daemon=True, args=(inbox, answers, timeout))
+        process.start()
+        return _Worker(process, inbox)
 
     def done(job: Job, result: NotebookResult) -> None:
         results[job.id] = result
         bar.set_postfix_str(f"{job.quarter} {result.name}: {result.status}")
         bar.update()
 
+    pool = [start() for _ in range(max(1, min(workers or os.cpu_count() or 1, len(jobs))))]
     try:
-        while pending or running:
-            while pending and len(running) < workers:
-                job = pending.pop(0)
-                worker: BaseProcess = context.Process(target=_worker, daemon=True, args=(job, timeout, answers))
-                worker.start()
-                running[job.id] = (worker, job, time.monotonic())
+        while pending or any(w.job is not None for w in pool):
+            for worker in pool:
+                if worker.job is None and pending:
+                    worker.job, worker.started = pending.pop(0), time.monotonic()
+                    worker.inbox.put(worker.job)
             try:
-                answer = answers.get(timeout=0.5)
+                key, result = answers.get(timeout=0.5)
             except queue.Empty:
-                for key, (worker, job, started) in list(running.items()):
-                    late = time.monotonic() - started > timeout + KERNEL_START_SECONDS + GRACE_SECONDS
-                    if late or not worker.is_alive():
-                        _stop(worker)
-                        del running[key]
+                for k, worker in enumerate(pool):
+                    late = time.monotonic() - worker.started > timeout + KERNEL_START_SECONDS + GRACE_SECONDS
+                    if worker.job is not None and (late or not worker.process.is_alive()):
+                        _stop(worker.process)
                         error = (
                             f"TimeoutError: the notebook ran longer than {timeout:g} seconds"
                             if late
-                            else f"the notebook's process ended unexpectedly (exit code {worker.exitcode})"
+                            else f"the notebook's process ended unexpectedly (exit code {worker.process.exitcode})"
                         )
-                        done(job, failure_page(job, started, error))
+                        done(worker.job, failure_page(worker.job, worker.started, error))
+                        pool[k] = start()
                 continue
-            key, result = answer
-            if key in running:  # not already given up on
-                worker, job, _ = running.pop(key)
-                worker.join(5)
-                done(job, result)
+            answered = next((w for w in pool if w.job is not None and w.job.id == key), None)
+            if answered is not None and answered.job is not None:  # not already given up on
+                done(answered.job, result)
+                answered.job = None
     finally:
-        for process, _, _ in running.values():
-            _stop(process)
+        for worker in pool:
+            _stop(worker.process)
         bar.close()
     return [results[job.id] for job in jobs]
 
