@@ -161,6 +161,8 @@ def group_brokerage(graph: nx.Graph, sources: list[str], targets: list[str]) -> 
     networkx's ``betweenness_centrality_subset`` sums those fractions, halved on an undirected
     graph (it counts each pair in one direction only, then rescales as if both); doubled back here.
     """
+    if len(targets) < len(sources):  # undirected: the same pairs and paths, from the smaller side
+        sources, targets = targets, sources
     component = {node: i for i, members in enumerate(nx.connected_components(graph)) for node in members}
     source_counts = Counter(component[s] for s in sources)
     joined = float(sum(source_counts[component[t]] for t in targets))
