@@ -983,6 +983,8 @@ def _ties(spec: SampleSpec, ref: _Reference, companies: pd.DataFrame, affiliates
     ids = companies["id"].to_numpy()
     company_cluster = companies["cluster"].to_numpy()
     markets = split_list(companies["target_markets"])
+    # per market, which companies target it (computed once: the loop below draws thousands of ties)
+    targeting = {m: markets.map(lambda listed, m=m: m in listed).to_numpy() for m in affiliates["market"].unique()}
     interviewed = affiliates["interviewed"].to_numpy().astype("datetime64[D]")
     health_tech = np.array([cluster_sector[c] == "health_tech" for c in company_cluster])
     for q in range(len(first)):
@@ -1003,8 +1005,8 @@ def _ties(spec: SampleSpec, ref: _Reference, companies: pd.DataFrame, affiliates
                     if not len(open_to):
                         continue
                     affiliate = affiliates.iloc[rng.choice(open_to)]
-                    keen = [k for k in known if affiliate["market"] in markets.iloc[k]]
-                    company = rng.choice(keen or list(known))
+                    keen = known[targeting[affiliate["market"]][known]]
+                    company = rng.choice(keen if len(keen) else known)
                     kind_of_tie = "distribution" if rng.random() < 0.6 else "cooperation"
                     rows.append((ids[company], affiliate["id"], kind_of_tie, day, None))
                 else:
