@@ -34,7 +34,7 @@ import lasergo
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset, load_data, save_snapshot
 from lasergo.errors import ParameterError, PipelineError
-from lasergo.pipeline.cache import PageKey, code_hash, reference_hash, results_hash
+from lasergo.pipeline.cache import RUN_PATHS, PageKey, code_hash, reference_hash, results_hash
 from lasergo.pipeline.executors import Executor, LocalProcesses
 from lasergo.pipeline.indexes import overall_index, quarter_index
 from lasergo.pipeline.jobs import DEFAULT_TIMEOUT, Job, now
@@ -261,7 +261,10 @@ def _finish(
         quarter=edition.quarter,
         data_dir=str(dataset.directory),
         synthetic=dataset.synthetic,
-        parameters={**base, **{k: v for values in plan.user.values() for k, v in values.items()}},
+        parameters={
+            **{k: v for k, v in base.items() if k not in RUN_PATHS},  # the run's scratch files shape no page
+            **{k: v for values in plan.user.values() for k, v in values.items()},
+        },
         inputs=input_hashes(dataset.files),
         package_version=lasergo.__version__,
         git_commit=git_commit(PROJECT_DIR),
