@@ -11,12 +11,14 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from lasergo.pipeline.kernels import ENGINE_NAME, WarmKernel
 from lasergo.pipeline.manifest import NotebookResult
 from lasergo.pipeline.notebooks import KERNEL_NAME, headlines_of, reads_of, results_of, title_of
 from lasergo.pipeline.render import render_html
 
 DEFAULT_TIMEOUT = 1200  # seconds a notebook may run before it is stopped and published as failed
 KERNEL_START_SECONDS = 300  # a kernel may start slowly on a loaded machine
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass(frozen=True)
@@ -69,26 +71,34 @@ def failure_page(job: Job, started: float, error: str) -> NotebookResult:
     )
 
 
-def run_notebook(job: Job, timeout: float = DEFAULT_TIMEOUT) -> NotebookResult:
+def run_notebook(job: Job, timeout: float = DEFAULT_TIMEOUT, kernel: WarmKernel | None = None) -> NotebookResult:
     """Execute one notebook into its build folder and write its page; failures become a failure page.
 
-    A cell that runs longer than ``timeout`` seconds stops the notebook."""
+    A cell that runs longer than ``timeout`` seconds stops the notebook. With ``kernel`` the notebook
+    runs in that kept kernel (:mod:`lasergo.pipeline.kernels`), else in a kernel of its own."""
     started = time.monotonic()
     source, parameters = job.source, job.parameters
     executed = job.folder / source.name
     try:
+        engine: dict = {}
+        if kernel is not None:
+            engine = {"engine_name": ENGINE_NAME, "km": kernel.ready_for(source.parent, KERNEL_START_SECONDS)}
         papermill.execute_notebook(
             str(source),
             str(executed),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             progress_bar=False,
+            request_save_on_cell_execute=False,  # written once, at the end
             cwd=str(source.parent),
             execution_timeout=int(timeout),
             start_timeout=KERNEL_START_SECONDS,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=KERNEL_ARGUMENTS,
+            **engine,
         )
     except Exception as err:  # the notebook's own failure: recorded, the run goes on
+        if kernel is not None:
+            kernel.close()  # whatever the notebook left behind goes with its kernel
         error = f"{type(err).__name__}: {err}".strip().splitlines()[0][:500] if str(err) else type(err).__name__
         if isinstance(err, papermill.PapermillExecutionError):
             error = f"{err.ename}: {err.evalue}"[:500]

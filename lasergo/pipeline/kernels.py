@@ -1,0 +1,149 @@
+"""A kernel kept warm between notebooks: a worker starts the workbook's kernel once and runs notebook
+after notebook in it, so that the kernel's start and the package's imports (about 2.5 s of a
+4-second page on the sample) are paid once per worker, not once per page. The kernel imports every
+page module when it starts, before a notebook needs them.
+
+Before each notebook the kernel is put back to a clean state: IPython's own reset of a new session
+(the user namespace, the output cache and the execution count), every figure closed, the working
+folder set to the notebook's and the garbage collected. The page modules hold no state of their
+own: ``tests/test_kernels.py`` builds every page in one kernel in two orders and compares the pages,
+and ``tests/test_executors.py`` compares pages built this way with pages from fresh kernels (Dask).
+A notebook that fails or runs past its time limit takes its kernel with it: the next notebook
+starts a new one.
+
+Papermill runs the notebook through the engine registered here (``engine_name="lasergo-warm"``):
+Papermill's nbclient engine, given the kept kernel's manager, and closing its own client afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+
+from lasergo.errors import PipelineError
+
+ENGINE_NAME = "lasergo-warm"
+
+#: The reset, in two requests: the clean-up, then IPython's reset (which also removes the names the
+#: clean-up defined).
+_CLEAN_UP = """\
+import gc, os
+import matplotlib.pyplot
+matplotlib.pyplot.close("all")
+os.chdir({folder!r})
+gc.collect()
+"""
+_RESET = "get_ipython().reset(new_session=True)"
+#: Run once when the kernel starts: every page module imported, so that no notebook waits for them.
+_WARM_UP = """\
+import importlib, pkgutil
+import matplotlib.pyplot
+import lasergo.pages
+for page in pkgutil.iter_modules(lasergo.pages.__path__, "lasergo.pages."):
+    importlib.import_module(page.name)
+"""
+
+
+class WarmKernelEngine(NBClientEngine):
+    """Papermill's nbclient engine on a kernel that outlives the notebook (``km``, already started)."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: int = 60,
+        execution_timeout: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        kwargs.pop("input_path", None)
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kwargs.pop("km"),
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+            **kwargs,
+        )
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:  # a client left open would keep receiving the next notebooks' output
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+
+class WarmKernel:
+    """The workbook's kernel, started on first use and reset before each notebook; ``close`` stops it.
+
+    The manager is asynchronous, as nbclient's own: with a blocking one a cell's time limit would not
+    be kept. The kernel talks over Unix sockets of its own (IPC) rather than TCP ports: ports are
+    picked before the kernel binds them, and two workers starting kernels at once could pick the
+    same (jupyter_client issue 154; the kernel then dies before replying)."""
+
+    def __init__(self, kernel_name: str, extra_arguments: list[str]):
+        self.kernel_name = kernel_name
+        self.extra_arguments = extra_arguments
+        self.manager: AsyncKernelManager | None = None
+
+    def start(self, start_timeout: float, folder: Path | None = None) -> None:
+        """Start the kernel (in ``folder``) and import the page modules into it."""
+        self.close()
+        sockets = Path(tempfile.gettempdir()) / f"lasergo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
+        run_sync(self.manager.start_kernel)(cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments)
+        self._run(_WARM_UP, start_timeout)
+
+    def ready_for(self, folder: Path, start_timeout: float) -> AsyncKernelManager:
+        """The kernel, started if need be and reset for a notebook in ``folder``."""
+        if self.manager is None or not run_sync(self.manager.is_alive)():
+            self.start(start_timeout, folder)
+        self._run(_CLEAN_UP.format(folder=str(folder)), start_timeout)
+        self._run(_RESET, start_timeout)
+        assert self.manager is not None
+        return self.manager
+
+    def _run(self, code: str, start_timeout: float) -> None:
+        """Run ``code`` silently in the kernel; a failure stops the kernel and raises PipelineError."""
+        assert self.manager is not None
+        client = BlockingKernelClient()
+        client.load_connection_info(self.manager.get_connection_info())
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=start_timeout)
+            reply = client.execute_interactive(
+                code, silent=True, store_history=False, timeout=start_timeout, output_hook=lambda msg: None
+            )
+            content = reply["content"]
+            if content["status"] != "ok":
+                error = f"{content.get('ename')}: {content.get('evalue')}"
+                raise PipelineError(f"the kernel could not be prepared: {error}")
+        except Exception:
+            self.close()
+            raise
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        """Stop the kernel (if any); the next notebook starts a new one."""
+        if self.manager is not None:
+            if self.manager.has_kernel:
+                run_sync(self.manager.shutdown_kernel)(now=True)
+            self.manager = None
