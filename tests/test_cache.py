@@ -11,6 +11,8 @@ import pytest
 
 from lasergo.data.dataset import load_data
 from lasergo.data.reference import CLUSTER_IDS
+from lasergo.errors import InputError
+from lasergo.pipeline import cache
 from lasergo.pipeline.run import build_quarters, build_reports
 from tests.conftest import SAMPLE
 
@@ -142,3 +144,25 @@ def test_every_quarter_is_built_oldest_first_then_reused(workbook, tmp_path):
     assert {nb.outcome for r in again for nb in r.notebooks} == {"reused"}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f"{q}/index.html" in index for q in quarters)
+
+
+def test_the_validated_data_is_reused_until_a_file_of_the_folder_changes(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    validations = []
+    monkeypatch.setattr(cache, "load_data", lambda folder: validations.append(folder) or load_data(folder))
+    first, snapshot = cache.validated_data(data, tmp_path / ".cache")
+    again, same = cache.validated_data(data, tmp_path / ".cache")
+    assert len(validations) == 1 and same == snapshot
+    assert again.companies.equals(first.companies) and again.warnings == first.warnings
+
+    (data / "notes.txt").write_text("a file no table reads still changes the folder")
+    cache.validated_data(data, tmp_path / ".cache")
+    assert len(validations) == 2
+    assert not snapshot.exists() and len(list((tmp_path / ".cache").glob("dataset-*"))) == 1  # one kept
+
+    kept = list((tmp_path / ".cache").glob("dataset-*"))
+    (data / "companies.csv").write_text("company_id\n")  # broken: validated again, and refused
+    with pytest.raises(InputError):
+        cache.validated_data(data, tmp_path / ".cache")
+    assert list((tmp_path / ".cache").glob("dataset-*")) == kept  # the last good snapshot stays

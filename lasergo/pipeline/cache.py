@@ -7,6 +7,9 @@ lock file, the pages beside it (its navigation links name them) and, for a summa
 of the pages it reads. Each of these is hashed
 (SHA-256) into the page's :class:`PageKey`, kept in the manifest; the reason for a rebuild names
 the first part that differs.
+
+The validated data folder is cached the same way (:func:`validated_data`): a run whose data files,
+package and lock file are those of the run before reads the dataset that run validated.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lasergo.data.dataset import Dataset, load_data, load_snapshot, save_snapshot
 from lasergo.data.reference import REFERENCE_DIR
 from lasergo.pipeline.manifest import NotebookResult, sha256
 from lasergo.pipeline.notebooks import PROJECT_DIR
@@ -39,6 +43,27 @@ def code_hash() -> str:
 def reference_hash() -> str:
     """One hash of the reference tables every page may read."""
     return _digest({p.name: sha256(p) for p in sorted(REFERENCE_DIR.glob("*.csv"))})
+
+
+def validated_data(data_dir: Path, cache_dir: Path) -> tuple[Dataset, Path]:
+    """The dataset of ``data_dir`` and its snapshot file (which the notebooks read): the snapshot in
+    ``cache_dir`` if the folder's files, the reference tables, the package and the lock file are
+    unchanged since it was written, else :func:`~lasergo.data.dataset.load_data` (which raises
+    InputError for bad data) and a new snapshot, replacing the old one. The snapshot is a pickle of
+    the workbook's own making, kept in the reports folder."""
+    folder = {str(p.relative_to(data_dir)): sha256(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
+    key = _digest([str(data_dir), folder, reference_hash(), code_hash()])[:20]
+    path = cache_dir / f"dataset-{key}.pickle"
+    if path.is_file():
+        return load_snapshot(path), path
+    dataset = load_data(data_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for old in cache_dir.glob("dataset-*.pickle"):
+        old.unlink(missing_ok=True)
+    writing = path.with_suffix(".writing")
+    save_snapshot(dataset, writing)
+    writing.replace(path)  # whole or not at all
+    return dataset, path
 
 
 def table_hashes(files: dict[str, Path], tables: list[str]) -> dict[str, str]:

@@ -6,6 +6,7 @@ are drawn from the manifests alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import subprocess
@@ -92,6 +93,13 @@ class Manifest:
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256, computed once per run for a file whose size and modification time stay."""
+    stat = path.stat()
+    return _sha256(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: Path, size: int, modified: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -18,6 +18,7 @@ construction; they are rebuilt on every run, ``--only`` or not.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import tempfile
@@ -32,9 +33,9 @@ import pandas as pd
 
 import lasergo
 from lasergo.data import reference
-from lasergo.data.dataset import Dataset, load_data, save_snapshot
+from lasergo.data.dataset import Dataset, save_snapshot
 from lasergo.errors import ParameterError, PipelineError
-from lasergo.pipeline.cache import RUN_PATHS, PageKey, code_hash, reference_hash, results_hash
+from lasergo.pipeline.cache import RUN_PATHS, PageKey, code_hash, reference_hash, results_hash, validated_data
 from lasergo.pipeline.executors import Executor, LocalProcesses
 from lasergo.pipeline.indexes import overall_index, quarter_index
 from lasergo.pipeline.jobs import DEFAULT_TIMEOUT, Job, now
@@ -54,6 +55,7 @@ from lasergo.quarter import report_quarter
 
 PUBLIC_REPORTS = PROJECT_DIR / "reports"  # what reviewers read: never pages with company names
 PAGE_RESULTS_FILE = "page_results.json"  # the pages' results, for the summary pages; not published
+CACHE_DIR = ".cache"  # in the reports folder: the validated data of the last run, not published
 
 
 class RunStopped(BaseException):
@@ -313,11 +315,11 @@ def build_quarters(
     """
     started = now()
     data_dir = Path(data_dir).resolve()
-    dataset = load_data(data_dir)
+    out_dir = Path(out_dir)
+    dataset, validated = validated_data(data_dir, out_dir / CACHE_DIR)
     periods = _quarters(dataset, quarter, all_quarters, data_dir.name)
     plan = _plan(Path(notebook_dir), only, parameters)
     internal = any(values.get("internal") is True for values in plan.user.values())
-    out_dir = Path(out_dir)
     if internal and _is_inside(out_dir, PUBLIC_REPORTS):
         raise PipelineError(
             f"internal=True puts company-level rows on the pages: give --out a folder outside "
@@ -332,7 +334,10 @@ def build_quarters(
         builds: dict[str, Path] = {}
         try:
             snapshot = scratch / "dataset.pickle"
-            save_snapshot(dataset, snapshot)
+            try:  # the run's own link: another run replacing the cached snapshot does not touch it
+                os.link(validated, snapshot)
+            except OSError:
+                save_snapshot(dataset, snapshot)
             code, ref = code_hash(), reference_hash()
             editions = []
             for period in periods:
