@@ -84,7 +84,7 @@ validate: $(STAMP)
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra dask --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra dask --python-version 3.11 --override requirements-overrides.txt -o requirements.lock
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .hypothesis build *.egg-info
