@@ -18,7 +18,8 @@ from lasergo.pipeline.render import render_html
 
 DEFAULT_TIMEOUT = 1200  # seconds a notebook may run before it is stopped and published as failed
 KERNEL_START_SECONDS = 300  # a kernel may start slowly on a loaded machine
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: Quiet kernels with their input history in memory (as nbclient gives its own kernels), not in a file.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ page module when it starts, before a notebook needs them.
 
 Before each notebook the kernel is put back to a clean state: IPython's own reset of a new session
 (the user namespace, the output cache and the execution count), every figure closed, the working
-folder set to the notebook's and the garbage collected. The page modules hold no state of their
+folder set to the notebook's. The page modules hold no state of their
 own: ``tests/test_kernels.py`` builds every page in one kernel in two orders and compares the pages,
 and ``tests/test_executors.py`` compares pages built this way with pages from fresh kernels (Dask).
 A notebook that fails or runs past its time limit takes its kernel with it: the next notebook
@@ -33,16 +33,15 @@ from lasergo.errors import PipelineError
 
 ENGINE_NAME = "lasergo-warm"
 
-#: The reset, in two requests: the clean-up, then IPython's reset (which also removes the names the
+#: The reset before a notebook: the clean-up, then IPython's reset (which also removes the names the
 #: clean-up defined).
-_CLEAN_UP = """\
-import gc, os
+_RESET = """\
+import os
 import matplotlib.pyplot
 matplotlib.pyplot.close("all")
 os.chdir({folder!r})
-gc.collect()
+get_ipython().reset(new_session=True)
 """
-_RESET = "get_ipython().reset(new_session=True)"
 #: Run once when the kernel starts: every page module imported, so that no notebook waits for them.
 _WARM_UP = """\
 import importlib, pkgutil
@@ -109,28 +108,30 @@ class WarmKernel:
         sockets = Path(tempfile.gettempdir()) / f"lasergo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
         run_sync(self.manager.start_kernel)(cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments)
-        self._run(_WARM_UP, start_timeout)
+        self._run(_WARM_UP, start_timeout, wait=True)
 
     def ready_for(self, folder: Path, start_timeout: float) -> AsyncKernelManager:
         """The kernel, started if need be and reset for a notebook in ``folder``."""
         if self.manager is None or not run_sync(self.manager.is_alive)():
             self.start(start_timeout, folder)
-        self._run(_CLEAN_UP.format(folder=str(folder)), start_timeout)
-        self._run(_RESET, start_timeout)
+        self._run(_RESET.format(folder=str(folder)), start_timeout)
         assert self.manager is not None
         return self.manager
 
-    def _run(self, code: str, start_timeout: float) -> None:
-        """Run ``code`` silently in the kernel; a failure stops the kernel and raises PipelineError."""
+    def _run(self, code: str, timeout: float, wait: bool = False) -> None:
+        """Run ``code`` silently in the kernel (``wait``: first wait for a kernel just started); a
+        failure stops the kernel and raises PipelineError. Only the shell channel is opened: a
+        client listening to the kernel's output would keep receiving the next notebook's."""
         assert self.manager is not None
         client = BlockingKernelClient()
         client.load_connection_info(self.manager.get_connection_info())
-        client.start_channels()
+        client.start_channels(shell=True, iopub=wait, stdin=False, hb=False, control=False)
         try:
-            client.wait_for_ready(timeout=start_timeout)
-            reply = client.execute_interactive(
-                code, silent=True, store_history=False, timeout=start_timeout, output_hook=lambda msg: None
-            )
+            if wait:
+                client.wait_for_ready(timeout=timeout)
+            sent = client.execute(code, silent=True, store_history=False)
+            while (reply := client.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") != sent:
+                continue
             content = reply["content"]
             if content["status"] != "ok":
                 error = f"{content.get('ename')}: {content.get('evalue')}"
