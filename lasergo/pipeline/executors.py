@@ -62,7 +62,7 @@ def _serve(inbox: multiprocessing.Queue, answers: multiprocessing.Queue) -> None
     kernel = WarmKernel(KERNEL_NAME, KERNEL_ARGUMENTS)
     try:
         with contextlib.suppress(Exception):  # if it cannot start now, the first job tries again and says why
-            kernel.start(KERNEL_START_SECONDS)
+            kernel.start()
         while (given := inbox.get()) is not None:
             job, timeout = given
             answers.put((job.id, run_notebook(job, timeout, kernel)))

@@ -101,50 +101,62 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.extra_arguments = extra_arguments
         self.manager: AsyncKernelManager | None = None
+        self._client: BlockingKernelClient | None = None  # the warm-up's, until its reply is read
+        self._warm_up: str | None = None  # the warm-up's request
 
-    def start(self, start_timeout: float, folder: Path | None = None) -> None:
-        """Start the kernel (in ``folder``) and import the page modules into it."""
+    def start(self, folder: Path | None = None) -> None:
+        """Start the kernel (in ``folder``) and ask it to import the page modules; this returns at
+        once, and the first notebook waits for the imports (as it would wait for a new kernel)."""
         self.close()
         sockets = Path(tempfile.gettempdir()) / f"lasergo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
         run_sync(self.manager.start_kernel)(cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments)
-        self._run(_WARM_UP, start_timeout, wait=True)
+        self._client = self._shell_client()
+        self._warm_up = self._client.execute(_WARM_UP, silent=True, store_history=False)
 
     def ready_for(self, folder: Path, start_timeout: float) -> AsyncKernelManager:
-        """The kernel, started if need be and reset for a notebook in ``folder``."""
+        """The kernel, started if need be and reset for a notebook in ``folder``. A failure stops
+        the kernel and raises PipelineError."""
         if self.manager is None or not run_sync(self.manager.is_alive)():
-            self.start(start_timeout, folder)
-        self._run(_RESET.format(folder=str(folder)), start_timeout)
+            self.start(folder)
         assert self.manager is not None
-        return self.manager
-
-    def _run(self, code: str, timeout: float, wait: bool = False) -> None:
-        """Run ``code`` silently in the kernel (``wait``: first wait for a kernel just started); a
-        failure stops the kernel and raises PipelineError. Only the shell channel is opened: a
-        client listening to the kernel's output would keep receiving the next notebook's."""
-        assert self.manager is not None
-        client = BlockingKernelClient()
-        client.load_connection_info(self.manager.get_connection_info())
-        client.start_channels(shell=True, iopub=wait, stdin=False, hb=False, control=False)
+        client, self._client = self._client or self._shell_client(), None
+        requests, self._warm_up = [self._warm_up], None
         try:
-            if wait:
-                client.wait_for_ready(timeout=timeout)
-            sent = client.execute(code, silent=True, store_history=False)
-            while (reply := client.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") != sent:
-                continue
-            content = reply["content"]
-            if content["status"] != "ok":
-                error = f"{content.get('ename')}: {content.get('evalue')}"
-                raise PipelineError(f"the kernel could not be prepared: {error}")
+            requests.append(client.execute(_RESET.format(folder=str(folder)), silent=True, store_history=False))
+            for request in filter(None, requests):
+                _wait_for_reply(client, request, start_timeout)
         except Exception:
             self.close()
             raise
         finally:
             client.stop_channels()
+        return self.manager
+
+    def _shell_client(self) -> BlockingKernelClient:
+        """A client on the kernel's shell channel only: one listening to the kernel's output would
+        keep receiving the next notebook's."""
+        assert self.manager is not None
+        client = BlockingKernelClient()
+        client.load_connection_info(self.manager.get_connection_info())
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        return client
 
     def close(self) -> None:
         """Stop the kernel (if any); the next notebook starts a new one."""
+        if self._client is not None:
+            self._client.stop_channels()
+            self._client, self._warm_up = None, None
         if self.manager is not None:
             if self.manager.has_kernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
             self.manager = None
+
+
+def _wait_for_reply(client: BlockingKernelClient, request: str, timeout: float) -> None:
+    """Wait for the reply to ``request``; PipelineError if the code failed."""
+    while (reply := client.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") != request:
+        continue
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise PipelineError(f"the kernel could not be prepared: {content.get('ename')}: {content.get('evalue')}")
