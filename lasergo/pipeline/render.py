@@ -6,6 +6,7 @@ escaped wherever it appears in an index.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import nbformat
@@ -56,6 +57,19 @@ def with_contents(page: str) -> str:
     return str(soup)
 
 
+@functools.cache
+def _exporter(show_code: bool) -> HTMLExporter:
+    """The page exporter, made once per process: its templates are compiled on first use."""
+    return HTMLExporter(
+        template_name="lasergo_report",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=False,  # charts are outputs, embedded as data URIs anyway; Markdown cells hold no images
+    )
+
+
 def render_html(
     notebook: nbformat.NotebookNode,
     quarter: str,
@@ -69,21 +83,13 @@ def render_html(
     (the quarter's index, all quarters at ``root``, the ``previous`` and ``following`` pages as
     (name, title), and the page's own sections)."""
     notebook = for_reading(notebook, keep_stderr=show_code)
-    exporter = HTMLExporter(
-        template_name="lasergo_report",
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        exclude_input=not show_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=False,  # charts are outputs, embedded as data URIs anyway; Markdown cells hold no images
-    )
     resources = {
         "lasergo_quarter": quarter,
         "lasergo_previous": previous,
         "lasergo_next": following,
         "lasergo_root": root,
     }
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body, _ = _exporter(show_code).from_notebook_node(notebook, resources=resources)
     return with_contents(body)
 
 
