@@ -164,6 +164,96 @@ def test_tie_mix_counts_crossings_of_sector_country_and_europe():
     assert np.isnan(network.TieMix(0, 0, 0, 0).share("cross_sector"))
 
 
+# --- Estimated measures on a large network -------------------------------------------------------------
+
+
+def test_betweenness_is_exact_up_to_the_pivots_and_an_estimate_from_every_node_is_exact():
+    graph = nx.connected_watts_strogatz_graph(40, 4, 0.3, seed=2)
+    exact = nx.betweenness_centrality(graph)
+    # Brandes and Pich (2007) scale the drawn sources' dependencies by nodes / drawn: by 1 when every
+    # node is drawn, so the estimate from all 40 is the exact value whatever the order of the draw
+    assert nx.betweenness_centrality(graph, k=40, seed=5) == pytest.approx(exact)
+    assert network.betweenness(graph, pivots=40) == exact
+    estimate = network.betweenness(graph, pivots=10, seed=5)
+    assert estimate != pytest.approx(exact)
+    assert network.betweenness(graph, pivots=10, seed=5) == estimate  # seeded: the same on every run
+
+
+def test_group_brokerage_from_drawn_sources_when_every_source_has_the_same_paths():
+    # ten photonics and ten health-technology nodes tied only to a hub: each pair's one shortest
+    # path runs through the hub, so any three sources drawn give it all the paths, and nobody else any
+    graph = nx.Graph([("hub", f"P{i}") for i in range(10)] + [("hub", f"H{i}") for i in range(10)])
+    photonics, health = [f"P{i}" for i in range(10)], [f"H{i}" for i in range(10)]
+    for seed in (1, 2):
+        shares = network.group_brokerage(graph, photonics, health, pivots=3, seed=seed)
+        assert shares["hub"] == pytest.approx(1.0)
+        assert (shares.drop("hub") == 0).all()
+
+
+def test_group_brokerage_is_exact_while_the_smaller_group_has_no_more_nodes_than_the_pivots():
+    graph = nx.connected_watts_strogatz_graph(60, 4, 0.3, seed=3)
+    many, few = list(range(0, 40)), list(range(50, 56))
+    exact = network.group_brokerage(graph, many, few)
+    assert network.group_brokerage(graph, many, few, pivots=len(few), seed=9).equals(exact)
+    assert network.sampled_sources(len(few), pivots=len(few)) is None
+    assert network.sampled_sources(len(many), pivots=len(few)) == len(few)
+
+
+def test_effective_size_by_borgattis_formula_equals_burts_definition():
+    # networkx computes Burt's sum of non-redundant contacts with sparse matrices; the workbook uses
+    # Borgatti's (1997) n - 2t/n, equal on an unweighted, undirected graph
+    graph = nx.gnm_random_graph(30, 60, seed=4)
+    graph.add_node("alone")
+    ours = network.effective_size(graph)
+    assert ours.to_dict() == pytest.approx(nx.effective_size(graph), nan_ok=True)
+    assert np.isnan(ours["alone"])
+
+
+@pytest.fixture(scope="module")
+def larger_sample(tmp_path_factory):
+    """The generated sample at 1,200 companies in the direct group (a network of about 400 nodes), at
+    the end of its last quarter."""
+    from lasergo.data import sample
+    from lasergo.data.dataset import load_data
+    from lasergo.quarter import quarter_end
+
+    data = load_data(sample.write_sample(sample.SampleSpec(companies=1200), tmp_path_factory.mktemp("larger")))
+    quarter = pd.Period(data.latest_date(), freq="Q")
+    return data.cut(quarter_end(quarter)), quarter
+
+
+def test_the_planted_broker_ranks_first_when_its_measures_are_estimated(larger_sample):
+    from lasergo.data.sample import BROKER_CLUSTER
+
+    data, quarter = larger_sample
+    exact = network.network_report(data, quarter, "2027-12-31", "2024-01-01", n_paths=200, pivots=None)
+    assert not exact.estimated()
+    truth = exact.measures.set_index("node")
+    for seed in (1, 2, 3):
+        report = network.network_report(data, quarter, "2027-12-31", "2024-01-01", n_paths=200, seed=seed, pivots=100)
+        assert set(report.estimated()) == {"betweenness", "sector_brokerage"}
+        measures = report.measures.set_index("node")
+        assert report.measures.iloc[0]["node"] == BROKER_CLUSTER
+        assert measures["sector_brokerage"].idxmax() == BROKER_CLUSTER
+        for column in ("betweenness", "sector_brokerage"):
+            assert measures.at[BROKER_CLUSTER, column] == pytest.approx(truth.at[BROKER_CLUSTER, column], rel=0.2)
+
+
+def test_the_page_says_whether_the_path_measures_are_exact_or_estimated(larger_sample, sample_report):
+    from lasergo.pages import network as page
+
+    assert not sample_report.estimated()
+    assert "are exact" in page.measures_note(sample_report).data
+    assert "an estimated" not in page.findings(sample_report).data
+    data, quarter = larger_sample
+    report = network.network_report(data, quarter, "2027-12-31", "2024-01-01", n_paths=200, seed=4, pivots=100)
+    note = page.measures_note(report).data
+    nodes, smaller = report.estimated()["betweenness"], report.estimated()["sector_brokerage"]
+    assert f"starting at 100 of the {nodes:,} nodes" in note and f"100 of the {smaller:,} nodes of the smaller" in note
+    assert "seed (4)" in note and "Brandes and Pich 2007" in note
+    assert page.findings(report).data.count("an estimated") == 2
+
+
 # --- The roadmap's count -----------------------------------------------------------------------------
 
 

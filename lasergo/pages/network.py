@@ -50,6 +50,11 @@ MEASURE_NAMES = {"ties": "ties", "affiliates": "affiliates with a signed MoU"}
 #: What :func:`lasergo.pages.kpi.method_name` says for a count without a forecast.
 NOTHING_RECORDED = "none: nothing recorded yet"
 BROKERS_SHOWN = 10
+#: The measures :meth:`NetworkReport.estimated` may name: what they are and the nodes they start from.
+ESTIMATES = {
+    "betweenness": ("betweenness centrality", "nodes"),
+    "sector_brokerage": ("the photonics-health brokerage", "nodes of the smaller sector"),
+}
 EXISTING_STYLE = (0, (1, 3))  # the dotted line of the roadmap's 36 existing ties
 
 
@@ -166,14 +171,16 @@ def _main_brokers(report: NetworkReport) -> str:
         return "No cluster or affiliate stands between others yet."
     top = public.iloc[0]
     sectors = public.sort_values(["sector_brokerage", "node"], ascending=[False, True]).iloc[0]
+    estimated = dict.fromkeys(report.estimated(), "an estimated ")
     text = (
-        f"**{md(top['name'])}** is the main broker: {100 * top['betweenness']:.0f}% of the shortest paths "
-        f"between other nodes run through it."
+        f"**{md(top['name'])}** is the main broker: {estimated.get('betweenness', '')}"
+        f"{100 * top['betweenness']:.0f}% of the shortest paths between other nodes run through it."
     )
     if sectors["sector_brokerage"] > 0:
         text += (
             f" Between photonics and health technology the main broker is **{md(sectors['name'])}** "
-            f"({100 * sectors['sector_brokerage']:.0f}% of the shortest paths between the two sectors)."
+            f"({estimated.get('sector_brokerage', '')}{100 * sectors['sector_brokerage']:.0f}% of the shortest "
+            "paths between the two sectors)."
         )
     return text
 
@@ -609,6 +616,32 @@ def broker_table(report: NetworkReport, top: int = BROKERS_SHOWN) -> Styler | Ma
             "Effective size": "{:.1f}",
             "Photonics-health paths brokered (%)": "{:.0f}",
         },
+    )
+
+
+def measures_note(report: NetworkReport) -> Markdown:
+    """Whether betweenness and the photonics-health brokerage are exact or estimated, and how:
+    Brandes and Pich's (2007) estimate from the shortest paths of a seeded random draw of nodes."""
+    nodes = len(report.nodes)
+    estimated = report.estimated()
+    if not estimated:
+        return Markdown(
+            "Betweenness centrality and the photonics-health brokerage are exact: they follow the shortest paths "
+            f"between every pair of the network's {nodes:,} nodes."
+        )
+    drawn = [
+        f"{ESTIMATES[measure][0]} from the shortest paths starting at {report.pivots:,} of the {sources:,} "
+        f"{ESTIMATES[measure][1]}"
+        for measure, sources in estimated.items()
+    ]
+    return Markdown(
+        f"The network has {nodes:,} nodes, and following every shortest path takes time that grows with the "
+        f"square of the nodes, so this page estimates {_listed(drawn)}. The nodes are "
+        f"drawn at random with the page's seed ({report.seed}), so every build gives the same figures, and the "
+        "paths from them are scaled up to all nodes (Brandes and Pich 2007). The largest values, the main "
+        "broker's among them, are the most precise; organisations whose values are close may change places "
+        "under another seed. The brokers between Europe and each target market are exact: each market has few "
+        "affiliates to start from."
     )
 
 
