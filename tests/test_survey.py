@@ -1,5 +1,5 @@
 """The stakeholder survey and the feedback collection: Wilson intervals against Newcombe (1998),
-bootstrap means against the normal-theory interval, Benjamini-Hochberg against Benjamini and
+means' intervals against the normal-theory and Student's t intervals, Benjamini-Hochberg against Benjamini and
 Hochberg (1995), planted sector differences found and no more differences than the false-discovery
 rate allows on data with none, term and mention counts on a hand-made text set, the privacy rule
 (no group under five respondents), rising concerns in the feedback, the sample's planted structure."""
@@ -35,26 +35,46 @@ def test_wilson_interval_matches_newcombe(count, n, low, high):
     assert result[1] == pytest.approx(high, abs=5e-5)
 
 
-def test_bootstrap_mean_matches_the_normal_interval_and_narrows_with_n():
+def test_the_bootstrap_interval_of_a_mean_matches_the_normal_interval_and_narrows_with_n():
     # 1..5 repeated: mean 3, standard deviation sqrt(2); for n = 500 the normal-theory interval is
     # 3 +- 1.96 sqrt(2 / 500) = 3 +- 0.124, which the bootstrap interval approaches.
     widths = []
     for n in (20, 100, 500):
         values = np.tile([1, 2, 3, 4, 5], n // 5)
-        mean, low, high = survey.bootstrap_mean(values, seed=3)
+        mean, low, high = survey.mean_interval(values, seed=3)
         assert mean == 3.0
         assert low < 3.0 < high
         widths.append(high - low)
     assert widths[0] > widths[1] > widths[2]
     assert widths[2] == pytest.approx(2 * 1.96 * np.sqrt(2 / 500), rel=0.1)
-    assert survey.bootstrap_mean(np.tile([1, 2, 3, 4, 5], 4), seed=3) == survey.bootstrap_mean(
+    assert survey.mean_interval(np.tile([1, 2, 3, 4, 5], 4), seed=3) == survey.mean_interval(
         np.tile([1, 2, 3, 4, 5], 4), seed=3
     )
 
 
-def test_bootstrap_mean_of_degenerate_samples():
-    assert survey.bootstrap_mean([4, 4, 4]) == (4.0, 4.0, 4.0)
-    mean, low, high = survey.bootstrap_mean([2])
+def test_above_the_bootstrap_limit_the_interval_is_students_t():
+    # 1..5 repeated n = 2,005 times: mean 3, sample standard deviation sqrt(2n / (n - 1)); t(0.975, 2004)
+    # = 1.96115 (tables), so the interval is 3 +- 1.96115 sqrt(2 / (n - 1)) = 3 +- 0.06196
+    n = 2005
+    assert n > survey.BOOTSTRAP_UP_TO
+    mean, low, high = survey.mean_interval(np.tile([1, 2, 3, 4, 5], n // 5))
+    assert mean == 3.0
+    assert (low, high) == pytest.approx((3 - 1.96115 * np.sqrt(2 / (n - 1)), 3 + 1.96115 * np.sqrt(2 / (n - 1))))
+
+
+def test_at_the_bootstrap_limit_the_bootstrap_and_t_intervals_agree_on_the_1_5_scale():
+    # skewed answers: most say 4 or 5; the BCa interval at the limit and the t interval just above
+    # it (the same answers and one more 4) differ by far less than the 0.1 the page shows
+    rng = np.random.default_rng(7)
+    answers = rng.choice([1, 2, 3, 4, 5], survey.BOOTSTRAP_UP_TO, p=[0.02, 0.03, 0.05, 0.2, 0.7])
+    _, boot_low, boot_high = survey.mean_interval(answers, seed=2)
+    _, t_low, t_high = survey.mean_interval(np.append(answers, 4))
+    assert boot_low == pytest.approx(t_low, abs=0.01) and boot_high == pytest.approx(t_high, abs=0.01)
+
+
+def test_mean_interval_of_degenerate_samples():
+    assert survey.mean_interval([4, 4, 4]) == (4.0, 4.0, 4.0)
+    mean, low, high = survey.mean_interval([2])
     assert mean == 2.0 and np.isnan(low) and np.isnan(high)
 
 

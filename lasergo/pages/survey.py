@@ -453,7 +453,7 @@ def choice_table(report: SurveyReport) -> Styler | None:
 
 
 def plot_likert(report: SurveyReport) -> plt.Figure | None:
-    """Each Likert question: the mean answer with its bootstrap 95% interval, over all respondents and per
+    """Each Likert question: the mean answer with its 95% interval, over all respondents and per
     sector; the scale's middle (3) as a labelled line."""
     rows = report.likert
     if rows.empty:
