@@ -29,6 +29,7 @@ from lasergo.analysis.partners import (
     FAIR_CASE,
     GOOD_CASE,
     METHODS,
+    MILP_GAP,
     MILP_LIMIT,
     OTHER_COMBINATIONS,
     SUBSAMPLE,
@@ -349,8 +350,9 @@ def matching_note(analysis: PartnersAnalysis) -> str:
         return (
             "The choice is the best possible among the candidates (integer program solved to optimality)."
             if gap < 1e-6
-            else f"The choice is within {gap:.1%} of the best possible among the candidates (the integer "
-            "program stopped at its time limit)."
+            else f"The choice is within {gap:.1%} of the best possible total score among the candidates (the "
+            f"integer program stops once its choice is proven within {MILP_GAP:.0%} of the best possible, or at its "
+            "time limit)."
         )
     why = f"with more than {MILP_LIMIT:,} candidates " if len(analysis.candidates) > MILP_LIMIT else ""
     return (
