@@ -147,22 +147,24 @@ def test_every_quarter_is_built_oldest_first_then_reused(workbook, tmp_path):
 
 
 def test_the_validated_data_is_reused_until_a_file_of_the_folder_changes(tmp_path, monkeypatch):
-    data = tmp_path / "data"
+    data, kept = tmp_path / "data", tmp_path / ".cache"
     shutil.copytree(SAMPLE, data)
     validations = []
     monkeypatch.setattr(cache, "load_data", lambda folder: validations.append(folder) or load_data(folder))
-    first, snapshot = cache.validated_data(data, tmp_path / ".cache")
-    again, same = cache.validated_data(data, tmp_path / ".cache")
+    first, snapshot = cache.validated_data(data, kept)
+    assert not kept.exists()  # nothing written until the run keeps it
+    cache.keep_snapshot(first, snapshot)
+    again, same = cache.validated_data(data, kept)
     assert len(validations) == 1 and same == snapshot
     assert again.companies.equals(first.companies) and again.warnings == first.warnings
 
     (data / "notes.txt").write_text("a file no table reads still changes the folder")
-    cache.validated_data(data, tmp_path / ".cache")
-    assert len(validations) == 2
-    assert not snapshot.exists() and len(list((tmp_path / ".cache").glob("dataset-*"))) == 1  # one kept
+    changed, other = cache.validated_data(data, kept)
+    assert len(validations) == 2 and other != snapshot
+    cache.keep_snapshot(changed, other)
+    assert list(kept.glob("dataset-*")) == [other]  # one snapshot kept
 
-    kept = list((tmp_path / ".cache").glob("dataset-*"))
     (data / "companies.csv").write_text("company_id\n")  # broken: validated again, and refused
     with pytest.raises(InputError):
-        cache.validated_data(data, tmp_path / ".cache")
-    assert list((tmp_path / ".cache").glob("dataset-*")) == kept  # the last good snapshot stays
+        cache.validated_data(data, kept)
+    assert list(kept.glob("dataset-*")) == [other]  # the last good snapshot stays

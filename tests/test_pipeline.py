@@ -145,7 +145,7 @@ def test_rebuild_replaces_quarter_and_leaves_no_temporary_folders(tmp_path):
     out = tmp_path / "reports"
     for _ in range(2):
         assert build_reports(data_dir=SAMPLE, out_dir=out, quarter="2026Q3", notebook_dir=notebooks, progress=False).ok
-    assert sorted(p.name for p in out.iterdir()) == ["2026Q3", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "2026Q3", "index.html"]  # .cache: the data
 
 
 def test_unknown_only_name_is_an_error_before_running(tmp_path):

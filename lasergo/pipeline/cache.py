@@ -46,24 +46,30 @@ def reference_hash() -> str:
 
 
 def validated_data(data_dir: Path, cache_dir: Path) -> tuple[Dataset, Path]:
-    """The dataset of ``data_dir`` and its snapshot file (which the notebooks read): the snapshot in
-    ``cache_dir`` if the folder's files, the reference tables, the package and the lock file are
-    unchanged since it was written, else :func:`~lasergo.data.dataset.load_data` (which raises
-    InputError for bad data) and a new snapshot, replacing the old one. The snapshot is a pickle of
-    the workbook's own making, kept in the reports folder."""
+    """The dataset of ``data_dir`` and the path of its snapshot in ``cache_dir`` (which the notebooks
+    read): the snapshot there if the folder's files, the reference tables, the package and the lock
+    file are unchanged since it was written, else :func:`~lasergo.data.dataset.load_data` (which
+    raises InputError for bad data); :func:`keep_snapshot` then writes it. Nothing is written here."""
     folder = {str(p.relative_to(data_dir)): sha256(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
     key = _digest([str(data_dir), folder, reference_hash(), code_hash()])[:20]
     path = cache_dir / f"dataset-{key}.pickle"
     if path.is_file():
         return load_snapshot(path), path
-    dataset = load_data(data_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in cache_dir.glob("dataset-*.pickle"):
+    return load_data(data_dir), path
+
+
+def keep_snapshot(dataset: Dataset, path: Path) -> None:
+    """Write the validated dataset to ``path`` (if it is not there yet) as the only snapshot of its
+    folder: whole or not at all. The snapshot is a pickle of the workbook's own making, kept in the
+    reports folder."""
+    if path.is_file():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("dataset-*.pickle"):
         old.unlink(missing_ok=True)
     writing = path.with_suffix(".writing")
     save_snapshot(dataset, writing)
-    writing.replace(path)  # whole or not at all
-    return dataset, path
+    writing.replace(path)
 
 
 def table_hashes(files: dict[str, Path], tables: list[str]) -> dict[str, str]:

@@ -25,13 +25,17 @@ from typing import Any
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_client.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 from lasergo.errors import PipelineError
 
 ENGINE_NAME = "lasergo-warm"
+#: The local workers run one kernel per core: numerical libraries (OpenMP in scikit-learn's k-means,
+#: OpenBLAS) start one thread per core in each kernel unless told otherwise, and two kernels' threads
+#: then contend (k-means at 48,000 SMEs: 3 s alone, 16-37 s beside a busy kernel).
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 #: The reset before a notebook: the clean-up, then IPython's reset (which also removes the names the
 #: clean-up defined).
@@ -110,7 +114,9 @@ class WarmKernel:
         self.close()
         sockets = Path(tempfile.gettempdir()) / f"lasergo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
-        run_sync(self.manager.start_kernel)(cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments)
+        run_sync(self.manager.start_kernel)(
+            cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments, env={**os.environ, **ONE_THREAD}
+        )
         self._client = self._shell_client()
         self._warm_up = self._client.execute(_WARM_UP, silent=True, store_history=False)
 

@@ -35,7 +35,15 @@ import lasergo
 from lasergo.data import reference
 from lasergo.data.dataset import Dataset, save_snapshot
 from lasergo.errors import ParameterError, PipelineError
-from lasergo.pipeline.cache import RUN_PATHS, PageKey, code_hash, reference_hash, results_hash, validated_data
+from lasergo.pipeline.cache import (
+    RUN_PATHS,
+    PageKey,
+    code_hash,
+    keep_snapshot,
+    reference_hash,
+    results_hash,
+    validated_data,
+)
 from lasergo.pipeline.executors import Executor, LocalProcesses
 from lasergo.pipeline.indexes import overall_index, quarter_index
 from lasergo.pipeline.jobs import DEFAULT_TIMEOUT, Job, now
@@ -333,8 +341,9 @@ def build_quarters(
         scratch = Path(tempfile.mkdtemp(prefix=".build-data-", dir=out_dir)).resolve()  # notebooks run elsewhere
         builds: dict[str, Path] = {}
         try:
+            keep_snapshot(dataset, validated)
             snapshot = scratch / "dataset.pickle"
-            try:  # the run's own link: another run replacing the cached snapshot does not touch it
+            try:  # the run's own link: a later run replacing the cached snapshot does not touch it
                 os.link(validated, snapshot)
             except OSError:
                 save_snapshot(dataset, snapshot)
