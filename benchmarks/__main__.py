@@ -79,7 +79,7 @@ CASES = [
     ),
     *[
         Case(
-            f"partnership fit page (analyse_partners), {n:,} companies",
+            f"partnership fit page (analyse_partners), {n:,} SMEs",
             "from lasergo.data.sample import SampleSpec, write_sample\n"
             "from lasergo.data.dataset import load_data\n"
             "from lasergo.analysis import partners\n"
@@ -112,11 +112,11 @@ CASES = [
 
 
 def _analysis_case(name: str, call: str) -> list[Case]:
-    """The analysis behind one page at 2,400 and 24,000 companies (as ``sample-data --companies``
-    gives half of them in the direct group), for the growth exponent."""
+    """The analysis behind one page at 2,400 and 24,000 SMEs (``sample-data --companies`` n/2: half
+    of them in the clusters' direct group, half affiliates), for the growth exponent."""
     return [
         Case(
-            f"{name}, {n:,} companies",
+            f"{name}, {n:,} SMEs",
             "from lasergo.data.sample import SampleSpec, write_sample\n"
             "from lasergo.data.dataset import load_data\n"
             "from lasergo.analysis import kpi, missions, network, scouting, survey, swot\n"
@@ -168,14 +168,14 @@ def run(case: Case) -> tuple[float, float, list[str]]:
 
 
 def growth_exponents(measured: dict[str, float]) -> list[str]:
-    """How each analysis's time grows from 2,400 to 24,000 companies: the exponent b of t ~ n^b
+    """How each analysis's time grows from 2,400 to 24,000 SMEs: the exponent b of t ~ n^b
     (n log n over a tenfold step is about 1.1)."""
     lines = []
-    for small in [name for name in measured if name.endswith(", 2,400 companies")]:
+    for small in [name for name in measured if name.endswith(", 2,400 SMEs")]:
         large = small.replace("2,400", "24,000")
         if large in measured and measured[small] > 0:
             exponent = math.log(measured[large] / measured[small]) / math.log(10)
-            lines.append(f"{small.removesuffix(', 2,400 companies'):52} exponent {exponent:5.2f} (n log n: 1.10)")
+            lines.append(f"{small.removesuffix(', 2,400 SMEs'):52} exponent {exponent:5.2f} (n log n: 1.10)")
     return lines
 
 
