@@ -143,7 +143,7 @@ def data_banner(dataset: Dataset, quarter: pd.Period) -> None:
     """State which data the page is built on; synthetic data are labelled as such. Only the
     companies are counted here: each page counts what it reads itself (a page depends on the
     tables it reads, which decides when the pipeline rebuilds it)."""
-    counts = f"{len(dataset.companies)} companies"
+    counts = f"{len(dataset.companies):,} companies"
     if dataset.cluster:
         counts += (
             f". **Edition of cluster {escape_markdown(dataset.cluster)}**: its companies, its ledger entries, "
