@@ -24,11 +24,12 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Install exactly the locked versions, then the package itself (editable), and register the
-# workbook's Jupyter kernel in the environment under its own name.
+# Install exactly the locked versions (the lock is the whole set, so without resolving again: that
+# would bring back what requirements-overrides.txt leaves out), then the package itself (editable),
+# and register the workbook's Jupyter kernel in the environment under its own name.
 $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name lasergo --display-name "LASER-GO workbook" >/dev/null
 	touch $(STAMP)

@@ -1,9 +1,10 @@
 """Where the notebooks run: an :class:`Executor` takes a list of jobs and gives one result per job.
 
-Two implementations: :class:`LocalProcesses` (the default: a few long-lived worker processes, each in
-a process group of its own with a kept kernel, and a hard time limit per notebook) and :class:`DaskDistributed` (a Dask
-``distributed`` cluster: a :class:`~distributed.LocalCluster` started for the run, or a running
-scheduler whose workers see the same paths). Dask is an optional extra: ``pip install lasergo[dask]``.
+Two implementations: :class:`LocalProcesses` (the default: a few long-lived worker processes, each
+in a process group of its own with a kept kernel, and a hard time limit per notebook) and
+:class:`DaskDistributed` (a Dask ``distributed`` cluster: a :class:`~distributed.LocalCluster`
+started for the run, or a running scheduler whose workers see the same paths). Dask is an optional
+extra: ``pip install lasergo[dask]``.
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ class Executor(Protocol):
 
 
 def _serve(inbox: multiprocessing.Queue, answers: multiprocessing.Queue) -> None:
-    """A worker: in a process group of its own, it starts the workbook's kernel with the page modules
-    imported, then runs the jobs it is given (with their time limit), one at a time, until it is given None. Papermill,
-    nbconvert, the page template and the kernel are loaded once per worker, not once per notebook.
-    Its kernel ends with it (ipykernel stops when its parent process is gone)."""
+    """A worker: in a process group of its own, it starts the workbook's kernel (which imports the
+    page modules meanwhile), then runs the jobs it is given with their time limit, one at a time,
+    until it is given None. Papermill, nbconvert, the page template and the kernel are loaded once
+    per worker, not once per notebook. Its kernel ends with it (ipykernel stops when its parent
+    process is gone)."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
