@@ -106,6 +106,10 @@ def test_cluster_editions_add_up_to_the_partnership(workbook, tmp_path):
 
     for name in ("10_ledger", "11_ties"):
         assert sum(rows(pages, name) for pages in result.editions.values()) == rows(result.notebooks, name)
+    reads = {nb.name: nb.reads for nb in result.notebooks}
+    assert reads == {"10_ledger": ["companies", "kpi_ledger"], "11_ties": ["companies", "ties"]}
+    for cluster, pages in result.editions.items():  # kernels run many pages each; every page records its own
+        assert {nb.name: nb.reads for nb in pages} == reads, cluster
     front = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
     for cluster in CLUSTER_IDS:
         assert f'href="clusters/{cluster}/index.html"' in front

@@ -58,17 +58,21 @@ def load_quarter(
         if cluster not in reference.CLUSTER_IDS:
             raise ParameterError(f"cluster {cluster!r} is not one of {', '.join(reference.CLUSTER_IDS)}")
         dataset = dataset.for_cluster(cluster)
-    return dataset.watched(_record_read), period
+    return dataset.watched(_read_recorder()), period
 
 
-_READ: set[str] = set()
+def _read_recorder() -> Callable[[str], None]:
+    """A function recording, once per table and page, that the page read ``table`` (an output the
+    page does not show). Each loaded dataset has its own, so a kernel kept from one page to the next
+    records every page's reads afresh."""
+    recorded: set[str] = set()
 
+    def record(table: str) -> None:
+        if table not in recorded:
+            recorded.add(table)
+            display({READS_MIME: table, "text/plain": ""}, raw=True)
 
-def _record_read(table: str) -> None:
-    """Record, once per kernel, that the page read ``table`` (an output the page does not show)."""
-    if table not in _READ:
-        _READ.add(table)
-        display({READS_MIME: table, "text/plain": ""}, raw=True)
+    return record
 
 
 @dataclass(frozen=True)
