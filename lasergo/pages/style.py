@@ -6,6 +6,7 @@ the plot (``add_source``), so a reader of the HTML never needs the code.
 
 from __future__ import annotations
 
+import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from IPython import get_ipython
@@ -34,6 +35,10 @@ def set_style() -> None:
         shell.display_formatter.formatters["text/plain"].for_type(
             Figure, lambda fig, printer, cycle: printer.text(chart_title(fig))
         )
+        if "inline" in matplotlib.get_backend():
+            # The inline backend shows (draws) every figure after each cell; pyplot's own hook
+            # would first draw it once more for a screen the inline backend does not have.
+            plt.uninstall_repl_displayhook()
 
 
 def chart_title(fig: Figure) -> str:
