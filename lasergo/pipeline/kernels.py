@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.utils import run_sync
+from jupyter_client.utils import ensure_async, run_sync
+from nbclient.util import run_hook
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
@@ -46,14 +49,57 @@ matplotlib.pyplot.close("all")
 os.chdir({folder!r})
 get_ipython().reset(new_session=True)
 """
-#: Run once when the kernel starts: every page module imported, so that no notebook waits for them.
+#: Run once when the kernel starts: every page module imported, so that no notebook waits for them,
+#: and then frozen out of the garbage collector's view (``gc.freeze``): the modules stay for the
+#: kernel's life, and the full collection of each reset (about 0.1 s) then looks at a page's objects only.
 _WARM_UP = """\
 import importlib, pkgutil
 import matplotlib.pyplot
 import lasergo.pages
 for page in pkgutil.iter_modules(lasergo.pages.__path__, "lasergo.pages."):
     importlib.import_module(page.name)
+import gc
+gc.freeze()
 """
+
+
+class _WarmNotebookClient(PapermillNotebookClient):
+    """Papermill's notebook client, connecting to a kernel known to be ready without waiting for
+    jupyter_client's 0.2 s of silence on the output channel (``wait_for_ready``): it waits instead
+    for the output of its own ``kernel_info`` request, which proves the output channel connected."""
+
+    async def async_start_new_kernel_client(self) -> Any:
+        assert self.km is not None
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        try:
+            await _output_connected(self.kc, self.startup_timeout)
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # what Papermill's execute calls
+
+
+async def _output_connected(client: Any, timeout: float) -> None:
+    """Ask for the kernel's info until its output channel carries the answer's ``idle`` status: a
+    subscriber joining late misses what was sent before it joined, so one request may go unseen."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        request = client.kernel_info()
+        await client.get_shell_msg(timeout=timeout)
+        try:
+            while True:
+                message = await client.get_iopub_msg(timeout=0.2)
+                answered = message["parent_header"].get("msg_id") == request and message["msg_type"] == "status"
+                if answered and message["content"]["execution_state"] == "idle":
+                    return
+        except Empty:
+            continue
+    raise PipelineError(f"the kernel's output did not reach the pipeline within {timeout:.0f} s")
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -72,7 +118,7 @@ class WarmKernelEngine(NBClientEngine):
         **kwargs: Any,
     ) -> Any:
         kwargs.pop("input_path", None)
-        client = PapermillNotebookClient(
+        client = _WarmNotebookClient(
             nb_man,
             km=kwargs.pop("km"),
             timeout=execution_timeout,
