@@ -72,6 +72,15 @@ def test_at_the_bootstrap_limit_the_bootstrap_and_t_intervals_agree_on_the_1_5_s
     assert boot_low == pytest.approx(t_low, abs=0.01) and boot_high == pytest.approx(t_high, abs=0.01)
 
 
+def test_the_page_glossary_explains_both_intervals_a_mean_may_carry_with_the_limit_between_them():
+    from lasergo.pages.survey import page_glossary
+
+    text = page_glossary().data
+    limit = f"{survey.BOOTSTRAP_UP_TO:,}"
+    assert "**Bootstrap interval**" in text and f"up to {limit} answers" in text
+    assert "**Student's t interval**" in text and f"more than {limit} answers" in text
+
+
 def test_mean_interval_of_degenerate_samples():
     assert survey.mean_interval([4, 4, 4]) == (4.0, 4.0, 4.0)
     mean, low, high = survey.mean_interval([2])

@@ -18,7 +18,7 @@ from IPython.display import Markdown, display
 from matplotlib.lines import Line2D
 from pandas.io.formats.style import Styler
 
-from lasergo.analysis.survey import MIN_GROUP, FeedbackReport, SurveyReport, barriers_question
+from lasergo.analysis.survey import BOOTSTRAP_UP_TO, MIN_GROUP, FeedbackReport, SurveyReport, barriers_question
 from lasergo.data import reference
 from lasergo.data.codes import QUESTION_GROUPS, RESPONDENT_TYPES, SECTORS
 from lasergo.pages.common import escape_markdown as md
@@ -805,7 +805,8 @@ def page_glossary() -> Markdown:
             "Benjamini-Hochberg correction": "A correction for testing many questions at once (Benjamini and "
             "Hochberg 1995): it keeps the expected share of false differences among those reported at 5%.",
             "Bootstrap interval": "An interval for a mean found by re-drawing the answers many times with "
-            "replacement and reading off the middle 95% of the re-drawn means (Efron).",
+            f"replacement and reading off the middle 95% of the re-drawn means (Efron); used for a mean of up to "
+            f"{BOOTSTRAP_UP_TO:,} answers.",
             "Chi-square test": "A test of whether two groups spread their answers over the options alike.",
             "Cochran-Armitage trend test": "A test of whether a share rises or falls steadily over ordered periods.",
             "Cramér's V": "How strongly the answer depends on the sector, from 0 (not at all) to 1 (fully).",
@@ -823,6 +824,8 @@ def page_glossary() -> Markdown:
             "Response rate": "Respondents as a share of the about 120 SMEs and stakeholders the roadmap plans to "
             "survey (§2.5).",
             "Stakeholder": "A respondent who is neither an SME nor a cluster organisation.",
+            "Student's t interval": f"The interval used for a mean of more than {BOOTSTRAP_UP_TO:,} answers: the "
+            "mean plus or minus about two standard errors. With that many answers it agrees with the bootstrap's.",
             "Wilson interval": "An interval for a share (Wilson 1927) that stays sensible for small groups and "
             "shares near 0% or 100%.",
         },
