@@ -9,6 +9,7 @@ summary): recorded, not shown; a page's verdict is both.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -120,6 +121,12 @@ def verdict(status: str, reason: str) -> None:
     record_result("verdict", {"status": status, "reason": reason})
 
 
+def table_id(frame: pd.DataFrame) -> str:
+    """A styled table's id (its CSS selectors' prefix), from its contents: pandas would draw a random
+    one, and a page built twice from the same data would then not be the same file."""
+    return hashlib.sha256(frame.to_csv().encode()).hexdigest()[:10]
+
+
 def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, internal: bool = False) -> Styler:
     """A table for the report: no index, text left-aligned, numbers formatted, blanks as '-', every
     cell and header HTML-escaped (text from the data shows as text, never as markup). A table that
@@ -134,7 +141,8 @@ def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, inter
         if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
     }
     return (
-        frame.style.hide(axis="index")
+        frame.style.set_uuid(table_id(frame))
+        .hide(axis="index")
         .format(na_rep="-", escape="html")
         .format({**numeric, **(formats or {})}, na_rep="-", escape="html")
         .format_index(escape="html", axis=1)

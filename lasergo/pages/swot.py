@@ -21,7 +21,7 @@ from matplotlib.ticker import PercentFormatter
 from pandas.io.formats.style import Styler
 
 from lasergo.analysis.swot import CR_THRESHOLD, SwotAnalysis, rank_distribution
-from lasergo.pages.common import about, flag_cells, glossary, record_result, show_table, yes_no
+from lasergo.pages.common import about, flag_cells, glossary, record_result, show_table, table_id, yes_no
 from lasergo.pages.common import escape_markdown as md
 from lasergo.pages.style import add_source, finish
 
@@ -205,7 +205,8 @@ def tows_matrix(analysis: SwotAnalysis) -> pd.DataFrame:
 
 def show_tows_matrix(analysis: SwotAnalysis) -> Styler:
     """The TOWS matrix of :func:`tows_matrix`, cells aligned top left."""
-    return tows_matrix(analysis).style.set_properties(**{"text-align": "left", "vertical-align": "top"})
+    matrix = tows_matrix(analysis)
+    return matrix.style.set_uuid(table_id(matrix)).set_properties(**{"text-align": "left", "vertical-align": "top"})
 
 
 def ranked_strategies(analysis: SwotAnalysis) -> pd.DataFrame:
