@@ -96,8 +96,8 @@ def main(runs: int = 3) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
 
-        def cold(k: int) -> float:
-            return _seconds(_report(root / f"cold-{k}"))
+        def cold(k: int) -> float:  # a new reports folder each time: nothing cached, whichever pair asks
+            return _seconds(_report(Path(tempfile.mkdtemp(prefix="cold-", dir=root))))
 
         lasergo, hand = pair("cold lasergo report vs by hand", cold, lambda k: by_hand(root / f"hand-{k}"), runs)
         print(f"    by hand / lasergo report = {hand / lasergo:.2f} (target at least 2.5)")

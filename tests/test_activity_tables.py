@@ -209,3 +209,23 @@ def test_ties_name_companies_and_affiliates_of_the_same_folder(full_dir):
     assert problems_of(full_dir) == [
         f"{full_dir / 'ties.csv'}:3:target: unknown node 'A01': not a cluster, affiliate or company id"
     ]
+
+
+def test_a_respondents_usual_value_is_its_most_common_and_of_equals_the_first_met():
+    from lasergo.data.validation import check_survey_tables
+
+    responses = pd.DataFrame(
+        {
+            "respondent": ["R1", "R1", "R1", "R2", "R2", "R3"],
+            "respondent_type": ["sme"] * 6,
+            "cluster": ["HTS"] * 6,
+            "sector": ["photonics", "health_tech", "health_tech", "health_tech", "photonics", None],
+        },
+        index=range(6),
+    )
+    found = check_survey_tables({"survey_responses": responses}, {"survey_responses": "r.csv"})
+    # R1: two health_tech against one photonics; R2: one each, health_tech met first; R3: blank only
+    assert [(p.row, p.column, p.message) for p in found] == [
+        (2, "sector", "respondent R1 has sector 'health_tech' in most of its rows"),
+        (6, "sector", "respondent R2 has sector 'health_tech' in most of its rows"),
+    ]

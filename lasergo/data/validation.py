@@ -230,15 +230,16 @@ def check_survey_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) 
     questions = tables.get("survey_questions")
     if questions is not None:
         by_id = {row["id"]: row for _, row in questions.drop_duplicates("id").iterrows()}
-        for index, row in responses.iterrows():
-            if row["question"] in by_id and pd.notna(row["answer"]):
-                message = _answer_problem(str(row["answer"]), by_id[row["question"]])
-                if message:
-                    problems.append(Problem(file, spreadsheet_row(index), "answer", message))
+        checked = responses["question"].isin(by_id) & responses["answer"].notna()
+        pairs = list(zip(responses.loc[checked, "question"], responses.loc[checked, "answer"].astype(str), strict=True))
+        verdicts = {(q, a): _answer_problem(a, by_id[q]) for q, a in set(pairs)}  # few distinct answers
+        for index, pair in zip(responses.index[checked], pairs, strict=True):
+            if message := verdicts[pair]:
+                problems.append(Problem(file, spreadsheet_row(index), "answer", message))
     allowed = {"respondent_type": RESPONDENT_TYPES, "cluster": reference.CLUSTER_IDS, "sector": SECTORS}
     for column, codes in allowed.items():
         valid = responses[column].where(responses[column].isin(codes))
-        usual = valid.groupby(responses["respondent"]).transform(_most_common)
+        usual = responses["respondent"].map(_most_common(responses["respondent"], valid))
         problems += _located(
             file,
             valid.notna() & usual.notna() & (valid != usual),
@@ -250,7 +251,10 @@ def check_survey_tables(tables: dict[str, pd.DataFrame], where: dict[str, str]) 
     return problems
 
 
-def _most_common(cells: pd.Series) -> object:
-    """The most common value of ``cells`` (the first of equally common ones), None if all are blank."""
-    counts = cells.dropna().value_counts(sort=False)
-    return counts.idxmax() if len(counts) else None
+def _most_common(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """Each key's most common non-blank value (of equally common ones, the one met first), indexed
+    by key; keys whose values are all blank are missing."""
+    rows = pd.DataFrame({"key": keys, "value": values, "position": np.arange(len(values))}).dropna()
+    counted = rows.groupby(["key", "value"], sort=False, observed=True)["position"].agg(["size", "min"]).reset_index()
+    counted = counted.sort_values(["key", "size", "min"], ascending=[True, False, True])
+    return counted.drop_duplicates("key").set_index("key")["value"]
