@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 
@@ -149,6 +148,8 @@ def _xlsx_text(value: object) -> str | None:
 def _xlsx_frame(path: Path) -> pd.DataFrame:
     """The first sheet's cells as text, indexed by spreadsheet row - 2; the cells formatted as
     percent are listed in ``frame.attrs[PERCENT_CELLS]``."""
+    import openpyxl  # imported for a spreadsheet only: most data folders hold CSV files
+
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         rows = list(workbook.worksheets[0].iter_rows())

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components
 
 from lasergo.data import reference
 from lasergo.data.codes import LIKERT_SCALE, RESPONDENT_TYPES, SECTORS, SWOT_GROUPS, SWOT_MATRICES, split_codes
@@ -30,6 +29,8 @@ def comparison_groups(items: list[str], pairs: Iterable[tuple[str, str]]) -> lis
     for a, b in pairs:
         if a in position and b in position:
             graph[position[a], position[b]] = True
+    from scipy.sparse.csgraph import connected_components  # imported here: a run on validated data needs none of scipy
+
     _, labels = connected_components(graph, directed=False)
     order = list(dict.fromkeys(labels))
     return [[item for item, label in zip(items, labels) if label == c] for c in order]

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
-from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader
-from nbconvert import HTMLExporter
 
 from lasergo.pages.common import READS_MIME, RESULT_MIME
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -40,6 +42,8 @@ def for_reading(notebook: nbformat.NotebookNode, keep_stderr: bool = False) -> n
 
 def with_contents(page: str) -> str:
     """The page with a list of its sections (its ``h2`` headings) under its title."""
+    from bs4 import BeautifulSoup  # imported where pages are made: the index pages need neither bs4 nor nbconvert
+
     soup = BeautifulSoup(page, features="html.parser")
     title = soup.find("h1")
     sections = [(h["id"], h.get_text().replace("\u00b6", "").strip()) for h in soup.find_all("h2") if h.get("id")]
@@ -60,6 +64,8 @@ def with_contents(page: str) -> str:
 @functools.cache
 def _exporter(show_code: bool) -> HTMLExporter:
     """The page exporter, made once per process: its templates are compiled on first use."""
+    from nbconvert import HTMLExporter
+
     return HTMLExporter(
         template_name="lasergo_report",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
