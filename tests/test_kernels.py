@@ -2,6 +2,8 @@
 order, see nothing of the notebook before them, and a notebook that fails or runs too long takes its
 kernel with it."""
 
+import asyncio
+import queue
 import re
 from pathlib import Path
 
@@ -9,8 +11,9 @@ import nbformat
 import pytest
 
 from lasergo.data.dataset import load_data, save_snapshot
+from lasergo.errors import PipelineError
 from lasergo.pipeline.jobs import KERNEL_ARGUMENTS, Job, run_notebook
-from lasergo.pipeline.kernels import WarmKernel
+from lasergo.pipeline.kernels import WarmKernel, _output_connected
 from lasergo.pipeline.notebooks import KERNEL_NAME
 from tests.conftest import SAMPLE
 
@@ -102,3 +105,37 @@ def test_a_failed_notebook_takes_its_kernel_with_it(tmp_path, kernel, code, time
     assert kernel.manager is None  # stopped with the notebook
     assert run_notebook(Job(works, {}, out, "2026Q2"), 60, kernel).status == "ok"
     assert kernel.manager.provisioner.process.pid != pid  # a new kernel
+
+
+class _Client:
+    """A kernel client whose output channel misses the first ``missed`` requests' messages (a late
+    subscriber), or every request's if ``missed`` is None."""
+
+    def __init__(self, missed: int | None):
+        self.missed, self.sent, self.outbox = missed, 0, []
+
+    def kernel_info(self) -> str:
+        self.sent += 1
+        request = f"request-{self.sent}"
+        if self.missed is not None and self.sent > self.missed:
+            self.outbox += [
+                {"parent_header": {"msg_id": request}, "msg_type": "status", "content": {"execution_state": s}}
+                for s in ("busy", "idle")
+            ]
+        return request
+
+    async def get_shell_msg(self, timeout: float) -> dict:
+        return {"msg_type": "kernel_info_reply"}
+
+    async def get_iopub_msg(self, timeout: float) -> dict:
+        if not self.outbox:
+            raise queue.Empty
+        return self.outbox.pop(0)
+
+
+def test_a_notebook_client_asks_again_until_the_kernels_output_reaches_it():
+    late = _Client(missed=2)
+    asyncio.run(_output_connected(late, timeout=10))
+    assert late.sent == 3
+    with pytest.raises(PipelineError, match="did not reach the pipeline"):
+        asyncio.run(_output_connected(_Client(missed=None), timeout=0.5))

@@ -88,10 +88,10 @@ async def _output_connected(client: Any, timeout: float) -> None:
     """Ask for the kernel's info until its output channel carries the answer's ``idle`` status: a
     subscriber joining late misses what was sent before it joined, so one request may go unseen."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while (left := deadline - time.monotonic()) > 0:
         request = client.kernel_info()
-        await client.get_shell_msg(timeout=timeout)
         try:
+            await client.get_shell_msg(timeout=left)
             while True:
                 message = await client.get_iopub_msg(timeout=0.2)
                 answered = message["parent_header"].get("msg_id") == request and message["msg_type"] == "status"
