@@ -1,7 +1,6 @@
 """A kernel kept warm between notebooks: a worker starts the workbook's kernel once and runs notebook
 after notebook in it, so that the kernel's start and the package's imports (about 2.5 s of a
-4-second page on the sample) are paid once per worker, not once per page. The kernel imports every
-page module when it starts, before a notebook needs them.
+4-second page on the sample) are paid once per worker, not once per page.
 
 Before each notebook the kernel is put back to a clean state: IPython's own reset of a new session
 (the user namespace, the output cache and the execution count), every figure closed, the working
@@ -41,25 +40,16 @@ ENGINE_NAME = "lasergo-warm"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 #: The reset before a notebook: the clean-up, then IPython's reset (which also removes the names the
-#: clean-up defined).
+#: clean-up defined, and collects the garbage), then what is left, the modules imported so far, frozen
+#: out of the garbage collector's view (``gc.freeze``). The modules stay for the kernel's life, and
+#: the next reset's full collection (about 0.1 s over every module) looks at one page's objects only.
 _RESET = """\
 import os
 import matplotlib.pyplot
 matplotlib.pyplot.close("all")
 os.chdir({folder!r})
 get_ipython().reset(new_session=True)
-"""
-#: Run once when the kernel starts: every page module imported, so that no notebook waits for them,
-#: and then frozen out of the garbage collector's view (``gc.freeze``): the modules stay for the
-#: kernel's life, and the full collection of each reset (about 0.1 s) then looks at a page's objects only.
-_WARM_UP = """\
-import importlib, pkgutil
-import matplotlib.pyplot
-import lasergo.pages
-for page in pkgutil.iter_modules(lasergo.pages.__path__, "lasergo.pages."):
-    importlib.import_module(page.name)
-import gc
-gc.freeze()
+__import__("gc").freeze()
 """
 
 
@@ -151,20 +141,17 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.extra_arguments = extra_arguments
         self.manager: AsyncKernelManager | None = None
-        self._client: BlockingKernelClient | None = None  # the warm-up's, until its reply is read
-        self._warm_up: str | None = None  # the warm-up's request
 
     def start(self, folder: Path | None = None) -> None:
-        """Start the kernel (in ``folder``) and ask it to import the page modules; this returns at
-        once, and the first notebook waits for the imports (as it would wait for a new kernel)."""
+        """Start the kernel (in ``folder``); this returns at once, and the first notebook waits for it.
+        Each notebook imports what it needs, once per kernel: importing every page module up front
+        would make a run of one page wait for the others' libraries."""
         self.close()
         sockets = Path(tempfile.gettempdir()) / f"lasergo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.manager = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(sockets))
         run_sync(self.manager.start_kernel)(
             cwd=str(folder or Path.cwd()), extra_arguments=self.extra_arguments, env={**os.environ, **ONE_THREAD}
         )
-        self._client = self._shell_client()
-        self._warm_up = self._client.execute(_WARM_UP, silent=True, store_history=False)
 
     def ready_for(self, folder: Path, start_timeout: float) -> AsyncKernelManager:
         """The kernel, started if need be and reset for a notebook in ``folder``. A failure stops
@@ -172,12 +159,10 @@ class WarmKernel:
         if self.manager is None or not run_sync(self.manager.is_alive)():
             self.start(folder)
         assert self.manager is not None
-        client, self._client = self._client or self._shell_client(), None
-        requests, self._warm_up = [self._warm_up], None
+        client = self._shell_client()
         try:
-            requests.append(client.execute(_RESET.format(folder=str(folder)), silent=True, store_history=False))
-            for request in filter(None, requests):
-                _wait_for_reply(client, request, start_timeout)
+            request = client.execute(_RESET.format(folder=str(folder)), silent=True, store_history=False)
+            _wait_for_reply(client, request, start_timeout)
         except Exception:
             self.close()
             raise
@@ -196,9 +181,6 @@ class WarmKernel:
 
     def close(self) -> None:
         """Stop the kernel (if any); the next notebook starts a new one."""
-        if self._client is not None:
-            self._client.stop_channels()
-            self._client, self._warm_up = None, None
         if self.manager is not None:
             if self.manager.has_kernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
