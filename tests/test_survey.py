@@ -35,6 +35,15 @@ def test_wilson_interval_matches_newcombe(count, n, low, high):
     assert result[1] == pytest.approx(high, abs=5e-5)
 
 
+def test_the_wilson_interval_holds_its_proportion_at_every_count_up_to_200():
+    # statsmodels gives a low end of 5.6e-15 for 0 of 7: an error bar of -5.6e-15, which matplotlib refuses
+    n = np.concatenate([np.full(k + 1, k) for k in range(1, 201)])
+    count = np.concatenate([np.arange(k + 1) for k in range(1, 201)])
+    low, high = survey.wilson_interval(count, n)
+    assert np.all(low <= count / n) and np.all(high >= count / n)
+    assert np.all(low[count == 0] == 0) and np.all(high[count == n] == 1)
+
+
 def test_the_bootstrap_interval_of_a_mean_matches_the_normal_interval_and_narrows_with_n():
     # 1..5 repeated: mean 3, standard deviation sqrt(2); for n = 500 the normal-theory interval is
     # 3 +- 1.96 sqrt(2 / 500) = 3 +- 0.124, which the bootstrap interval approaches.
