@@ -513,3 +513,36 @@ def test_page_finding_names_only_the_surviving_differences():
     assert "2 of" in line and "Regulation is a serious barrier" in line and "regulation more often" in line
     assert "Which market is most promising" not in line
     assert "concern rising: regulation" in text.data
+
+
+def test_a_one_sector_edition_charts_list_only_the_sector_it_has():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lasergo.pages import survey as survey_page
+
+    data = load_data(SAMPLE).for_cluster("OV")
+    report = survey.analyse_survey(data)
+    sectors = set(data.survey_responses["sector"].dropna())
+    assert sectors == {"photonics"}
+    charts = (survey_page.plot_response, survey_page.plot_barriers, survey_page.plot_likert, survey_page.plot_mentions)
+    for draw in charts:
+        fig = draw(report)
+        labels = {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+        assert "health technology" not in labels and "photonics" in labels, draw.__name__
+        plt.close(fig)
+
+
+def test_each_cluster_edition_counts_its_respondents_against_its_share_and_the_shares_add_up():
+    data = load_data(SAMPLE)
+    whole = survey.analyse_survey(data)
+    editions = {c: survey.analyse_survey(data.for_cluster(c)) for c in reference.CLUSTER_IDS}
+    assert whole.expected == 120  # roadmap §2.5
+    for cluster, report in editions.items():
+        assert report.cluster == cluster and report.expected == 20
+        assert report.response["cluster"].tolist() == [cluster]
+        assert report.response["respondents"].iloc[0] == report.respondents
+    assert sum(r.expected for r in editions.values()) == whole.expected
+    assert sum(r.respondents for r in editions.values()) == whole.respondents

@@ -597,6 +597,7 @@ class SurveyReport:
     expected: int
     level: float = LEVEL
     fdr: float = FDR
+    cluster: str = ""  # one cluster's edition: ``expected`` is that cluster's even share of the roadmap's
 
     @property
     def empty(self) -> bool:
@@ -615,6 +616,7 @@ def survey_report(
     seed: int = 1,
     fdr: float = FDR,
     level: float = LEVEL,
+    cluster: str = "",
 ) -> SurveyReport:
     """The survey's :class:`SurveyReport` from its tables (columns as the input schemas)."""
     unknown = set(responses["question"]) - set(questions["id"])
@@ -635,24 +637,33 @@ def survey_report(
         expected=expected,
         level=level,
         fdr=fdr,
+        cluster=cluster,
     )
 
 
 def analyse_survey(data: Dataset, seed: int = 1, fdr: float = FDR) -> SurveyReport:
     """The survey report of a dataset, with the reference lists of technology uses and target
-    markets (names and synonyms) and the roadmap's ~120 expected respondents (§2.5)."""
+    markets (names and synonyms) and the roadmap's ~120 expected respondents (§2.5); one cluster's
+    edition is measured against that cluster's even share of them (an assumption, as for every
+    cluster: the roadmap states only the total)."""
     targets = set(reference.TARGET_MARKET_IDS)
     markets = {k: v for k, v in reference.synonyms("markets").items() if k in targets}
+    clusters = reference.clusters()
+    expected = int(reference.funnel_value("roadmap_survey_smes"))
+    if data.cluster:
+        expected = round(expected / len(clusters))
+        clusters = clusters[clusters["id"] == data.cluster]
     return survey_report(
         data.survey_questions,
         data.survey_responses,
-        reference.clusters(),
+        clusters,
         reference.synonyms("technology_uses"),
         markets,
         reference.names("technology_uses", "markets"),
-        int(reference.funnel_value("roadmap_survey_smes")),
+        expected,
         seed=seed,
         fdr=fdr,
+        cluster=data.cluster,
     )
 
 

@@ -210,14 +210,14 @@ def findings(report: SurveyReport, feedback: FeedbackReport, quarter: pd.Period)
     if report.empty:
         lines.append(
             f"**No survey responses recorded yet by the end of {quarter}.** The roadmap's survey of about "
-            f"{report.expected} SMEs and stakeholders (§2.5) has not been answered or entered yet; the survey "
+            f"{_roadmap_survey()} SMEs and stakeholders (§2.5) has not been answered or entered yet; the survey "
             "sections below are empty until it is."
         )
     else:
         share = 100 * report.respondents / report.expected
         lines.append(
-            f"**What the {report.respondents} respondents ask of the partnership** ({share:.0f}% of the about "
-            f"{report.expected} the roadmap expects, by the end of {quarter}):"
+            f"**What the {report.respondents} respondents ask of the partnership** ({share:.0f}% of "
+            f"{_expected(report)}, by the end of {quarter}):"
         )
         lines += [
             line
@@ -292,8 +292,21 @@ def record_results(report: SurveyReport) -> None:
 # --- who answered ------------------------------------------------------------------------------------------
 
 
+def _roadmap_survey() -> int:
+    """The roadmap's expected survey respondents (§2.5)."""
+    return int(reference.funnel_value("roadmap_survey_smes"))
+
+
+def _expected(report: SurveyReport) -> str:
+    """Whom the respondents are counted against: the roadmap's total, or in one cluster's edition its
+    even share of it."""
+    if report.cluster:
+        return f"the about {report.expected} expected of this cluster (the roadmap's {_roadmap_survey()} spread evenly)"
+    return f"the about {report.expected} the roadmap expects"
+
+
 def response_table(report: SurveyReport) -> Styler | None:
-    """Respondents per cluster against the expected share of the ~120."""
+    """Respondents per cluster against the expected share of the ~120 (one cluster's edition: its row only)."""
     if report.empty:
         return None
     names = reference.names("clusters")
@@ -315,7 +328,8 @@ def response_table(report: SurveyReport) -> Styler | None:
             "Response rate (%)": [100 * report.respondents / report.expected],
         }
     )
-    table = pd.concat([table, total], ignore_index=True)
+    if not report.cluster:
+        table = pd.concat([table, total], ignore_index=True)
     return show_table(table, {"Expected (120 spread evenly)": "{:.0f}", "Response rate (%)": PCT})
 
 
@@ -348,18 +362,25 @@ def plot_response(report: SurveyReport) -> plt.Figure | None:
     ax.set_ylabel("respondents")
     ax.set_ylim(0, max(per_cluster, rows["respondents"].max()) * 1.25)
     ax.legend(
-        handles=[Line2D([], [], color=SECTOR_COLOURS[s], lw=8, label=SECTOR_NAMES[s]) for s in SECTORS],
+        handles=[
+            Line2D([], [], color=SECTOR_COLOURS[s], lw=8, label=SECTOR_NAMES[s])
+            for s in SECTORS
+            if s in set(rows.loc[rows["respondents"] > 0, "sector"])
+        ],
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         borderaxespad=0,
         fontsize=9,
     )
     short = rows.loc[rows["rate_pct"] < SHORT_PCT, "cluster"].tolist()
-    title = f"{report.respondents} of about {report.expected} expected answered ({share:.0f}%)" + (
-        f"; under {SHORT_PCT}% of the expected: {', '.join(names.get(c, c) if len(short) < 3 else c for c in short)}"
-        if short
-        else f"; every cluster at {SHORT_PCT}% or more of its {per_cluster:.0f}"
-    )
+    if report.cluster:  # one cluster's edition: the title's share says it all
+        verdict = ""
+    elif short:
+        named = ", ".join(names.get(c, c) if len(short) < 3 else c for c in short)
+        verdict = f"; under {SHORT_PCT}% of the expected: {named}"
+    else:
+        verdict = f"; every cluster at {SHORT_PCT}% or more of its {per_cluster:.0f}"
+    title = f"{report.respondents} of about {report.expected} expected answered ({share:.0f}%){verdict}"
     return finish(fig, title, SOURCES)
 
 
@@ -411,7 +432,8 @@ def plot_barriers(report: SurveyReport) -> plt.Figure | None:
     )
     for offset, sector in zip((-0.18, 0.18), SECTORS):
         shares = rows[rows["level"] == sector].set_index("option")["share_pct"].reindex(barriers["option"])
-        ax.scatter(shares, y + offset, color=SECTOR_COLOURS[sector], s=30, zorder=3, label=SECTOR_NAMES[sector])
+        if shares.notna().any():  # a sector without respondents (one cluster's edition) gets no legend entry
+            ax.scatter(shares, y + offset, color=SECTOR_COLOURS[sector], s=30, zorder=3, label=SECTOR_NAMES[sector])
     ax.set_yticks(y, [label(o) for o in barriers["option"]], fontsize=10)
     ax.set_xlabel("respondents naming the barrier (%)")
     ax.set_xlim(0, 100)
@@ -468,6 +490,8 @@ def plot_likert(report: SurveyReport) -> plt.Figure | None:
     ]
     for by, level, colour, offset in series:
         part = rows[(rows["by"] == by) & (rows["level"] == level)].set_index("question").reindex(questions)
+        if part["mean"].isna().all():  # a sector without respondents (one cluster's edition)
+            continue
         ax.errorbar(
             part["mean"],
             y + offset,
@@ -633,15 +657,16 @@ def plot_mentions(report: SurveyReport, top: int = 10) -> plt.Figure | None:
     markets = report.mentions[report.mentions["kind"] == "market"].sort_values("answers")
     uses = rows[rows["kind"] == "technology use"].sort_values(["answers", "name"], ascending=[True, False]).tail(top)
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.42 * max(len(markets), len(uses), 4) + 1.6))
+    named = {s: SECTOR_NAMES[s] if rows[s].sum() > 0 else "_nolegend_" for s in SECTORS}  # one cluster: one sector
     for ax, part, name in ((axes[0], markets, "target markets"), (axes[1], uses, f"technology uses (top {top})")):
         y = np.arange(len(part))
-        ax.barh(y, part["photonics"], color=SECTOR_COLOURS["photonics"], label=SECTOR_NAMES["photonics"])
+        ax.barh(y, part["photonics"], color=SECTOR_COLOURS["photonics"], label=named["photonics"])
         ax.barh(
             y,
             part["health_tech"],
             left=part["photonics"],
             color=SECTOR_COLOURS["health_tech"],
-            label=SECTOR_NAMES["health_tech"],
+            label=named["health_tech"],
         )
         ax.set_yticks(y, [_short(n, 32) for n in part["name"]], fontsize=9)
         ax.set_xlabel("free-text answers naming it")
