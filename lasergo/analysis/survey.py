@@ -597,7 +597,7 @@ class SurveyReport:
     expected: int
     level: float = LEVEL
     fdr: float = FDR
-    cluster: str = ""  # one cluster's edition: ``expected`` is that cluster's even share of the roadmap's
+    cluster: str = ""  # one cluster's edition, whose ``expected`` is its even share of the roadmap's total
 
     @property
     def empty(self) -> bool:
