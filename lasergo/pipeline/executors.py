@@ -54,10 +54,9 @@ class Executor(Protocol):
 
 def _serve(inbox: multiprocessing.Queue, answers: multiprocessing.Queue) -> None:
     """A worker: in a process group of its own, it starts the workbook's kernel, then runs the jobs
-    it is given with their time limit, one at a time,
-    until it is given None. Papermill, nbconvert, the page template and the kernel are loaded once
-    per worker, not once per notebook. Its kernel ends with it (ipykernel stops when its parent
-    process is gone)."""
+    it is given with their time limit, one at a time, until it is given None. Papermill, nbconvert,
+    the page template and the kernel are loaded once per worker, not once per notebook. Its kernel
+    ends with it (ipykernel stops when its parent process is gone)."""
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
